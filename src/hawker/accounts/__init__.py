@@ -1,0 +1,1 @@
+"""Users, logins (bearer tokens and the web session cookie), roles and the audit log."""

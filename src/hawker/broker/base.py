@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+
+class Subscription(Protocol):
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    async def close(self) -> None: ...
+
+
+class Broker(Protocol):
+    name: str
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        """Deliver to every current subscriber of the channel, in any process."""
+
+    async def subscribe(self, channel: str) -> Subscription:
+        """Start receiving the channel's messages published from now on."""
+
+    async def hit(self, key: str, window_seconds: int) -> int:
+        """Count one hit in a fixed window; returns the hits so far in this window."""
+
+    async def incr(self, key: str, amount: int = 1) -> int:
+        """Add to a counter and return its new value."""
+
+    async def get_int(self, key: str) -> int:
+        """A counter's value (0 when absent)."""
+
+    async def set_if_absent(self, key: str, value: str, ttl_seconds: int) -> bool:
+        """Set the key only if it does not exist; True when this call set it."""
+
+    async def delete(self, key: str) -> None: ...
+
+    async def close(self) -> None: ...

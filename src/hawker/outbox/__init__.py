@@ -1,0 +1,1 @@
+"""Events written in the business transaction, dispatched after commit to jobs and listeners."""

@@ -1,0 +1,55 @@
+"""Background handlers register here by name; the runner looks them up.
+
+A task runs once per job ("<domain>.<handler>"), optionally subscribed to outbox topics.
+A timer is a sweep that runs on every tick of the runner (payment window, remorse window),
+so timers resume from the database after any restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hawker.broker import Broker
+from hawker.config import Settings
+from hawker.kit.clock import Clock
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    settings: Settings
+    clock: Clock
+    broker: Broker
+
+
+TaskFn = Callable[[AsyncSession, dict[str, Any], TaskContext], Awaitable[None]]
+TimerFn = Callable[[AsyncSession, TaskContext], Awaitable[int]]
+
+TASKS: dict[str, TaskFn] = {}
+SUBSCRIPTIONS: dict[str, list[str]] = {}
+TIMERS: dict[str, TimerFn] = {}
+
+
+def task(name: str, *, topics: tuple[str, ...] = ()) -> Callable[[TaskFn], TaskFn]:
+    def register(fn: TaskFn) -> TaskFn:
+        if name in TASKS and TASKS[name] is not fn:
+            raise ValueError(f"task {name} registered twice")
+        TASKS[name] = fn
+        for topic in topics:
+            names = SUBSCRIPTIONS.setdefault(topic, [])
+            if name not in names:
+                names.append(name)
+        return fn
+
+    return register
+
+
+def timer(name: str) -> Callable[[TimerFn], TimerFn]:
+    def register(fn: TimerFn) -> TimerFn:
+        TIMERS[name] = fn
+        return fn
+
+    return register

@@ -1,0 +1,186 @@
+"""The job runner: dispatches the outbox, runs due jobs, runs timers.
+
+Runs inside `hawker serve` for the embedded default and as `hawker worker` processes in
+production. Several runners may run at once: outbox rows and jobs are claimed with
+`FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite has one writer, so claims serialise), and a
+claimed job carries a lease, so a runner that dies mid-job leaves it to be picked up again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+import traceback
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select, update
+
+from hawker.kit.ids import new_id
+from hawker.models import Job, JobStatus, OutboxEvent
+from hawker.outbox.registry import SUBSCRIPTIONS, TASKS, TIMERS, TaskContext
+from hawker.runtime import Runtime
+
+log = logging.getLogger("hawker.jobs")
+
+LEASE = timedelta(minutes=5)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(300, 2**attempts))
+
+
+class JobRunner:
+    def __init__(self, runtime: Runtime, *, worker_id: str | None = None, batch: int = 50) -> None:
+        self.rt = runtime
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{new_id() % 10_000}"
+        self.batch = batch
+        self.wake = asyncio.Event()
+        self.ctx = TaskContext(
+            settings=runtime.settings, clock=runtime.clock, broker=runtime.broker
+        )
+
+    def notify(self) -> None:
+        """Called after any commit: there may be new outbox rows."""
+        self.wake.set()
+
+    async def dispatch_outbox(self) -> int:
+        db = self.rt.db
+        published: list[OutboxEvent] = []
+        async with db.session() as s:
+            q = (
+                select(OutboxEvent)
+                .where(OutboxEvent.dispatched_at.is_(None))
+                .order_by(OutboxEvent.id)
+                .limit(self.batch * 4)
+            )
+            if not db.is_sqlite:
+                q = q.with_for_update(skip_locked=True)
+            events = list((await s.scalars(q)).all())
+            now = self.rt.clock.now()
+            for ev in events:
+                for name in SUBSCRIPTIONS.get(ev.topic, []):
+                    s.add(
+                        Job(
+                            name=name,
+                            payload=ev.payload,
+                            status=JobStatus.PENDING,
+                            run_at=now,
+                            event_id=ev.id,
+                            created_at=now,
+                        )
+                    )
+                ev.dispatched_at = now
+            published = events
+        for ev in published:
+            body = {"id": str(ev.id), "topic": ev.topic, "payload": ev.payload}
+            try:
+                await self.rt.broker.publish(f"events.{ev.topic}", json.dumps(body).encode())
+            except Exception:  # fan-out is best effort; jobs carry the durable work
+                log.exception("publishing event %s failed", ev.id)
+        return len(published)
+
+    async def claim_jobs(self) -> list[int]:
+        db = self.rt.db
+        async with db.session() as s:
+            now = self.rt.clock.now()
+            due = or_(
+                and_(Job.status == JobStatus.PENDING, Job.run_at <= now),
+                and_(Job.status == JobStatus.RUNNING, Job.locked_until < now),
+            )
+            q = select(Job.id).where(due).order_by(Job.run_at, Job.id).limit(self.batch)
+            if not db.is_sqlite:
+                q = q.with_for_update(skip_locked=True)
+            ids = list((await s.scalars(q)).all())
+            if ids:
+                await s.execute(
+                    update(Job)
+                    .where(Job.id.in_(ids))
+                    .values(
+                        status=JobStatus.RUNNING,
+                        locked_by=self.worker_id,
+                        locked_until=now + LEASE,
+                        attempts=Job.attempts + 1,
+                    )
+                )
+        return ids
+
+    async def run_job(self, job_id: int) -> bool:
+        db = self.rt.db
+        try:
+            async with db.session() as s:
+                job = await s.get(Job, job_id)
+                if job is None or job.locked_by != self.worker_id:
+                    return False
+                fn = TASKS.get(job.name)
+                if fn is None:
+                    raise LookupError(f"no task registered as {job.name!r}")
+                await fn(s, dict(job.payload), self.ctx)
+                job.status = JobStatus.DONE
+                job.finished_at = self.rt.clock.now()
+                job.locked_until = None
+                job.last_error = None
+            return True
+        except Exception:
+            log.exception("job %s failed", job_id)
+            error = traceback.format_exc(limit=8)
+            async with db.session() as s:
+                job = await s.get(Job, job_id)
+                if job is not None and job.locked_by == self.worker_id:
+                    now = self.rt.clock.now()
+                    job.last_error = error[-4000:]
+                    job.locked_until = None
+                    if job.attempts >= self.rt.settings.job_max_attempts:
+                        job.status = JobStatus.FAILED
+                        job.finished_at = now
+                    else:
+                        job.status = JobStatus.PENDING
+                        job.run_at = now + backoff(job.attempts)
+            return False
+
+    async def run_jobs(self) -> int:
+        ids = await self.claim_jobs()
+        for job_id in ids:
+            await self.run_job(job_id)
+        return len(ids)
+
+    async def run_timers(self) -> int:
+        total = 0
+        for name, fn in TIMERS.items():
+            try:
+                async with self.rt.db.session() as s:
+                    total += await fn(s, self.ctx)
+            except Exception:
+                log.exception("timer %s failed", name)
+        return total
+
+    async def run_once(self) -> int:
+        return await self.dispatch_outbox() + await self.run_jobs() + await self.run_timers()
+
+    async def run_until_idle(self, max_rounds: int = 100) -> int:
+        """Run until a round finds nothing to do (tests and the demo seeder use this)."""
+        total = 0
+        for _ in range(max_rounds):
+            n = await self.run_once()
+            total += n
+            if n == 0:
+                return total
+        raise RuntimeError("job runner did not become idle")
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        poll = self.rt.settings.job_poll_seconds
+        while not stop.is_set():
+            try:
+                worked = await self.run_once()
+            except Exception:
+                log.exception("job runner round failed")
+                worked = 0
+            if worked:
+                continue
+            self.wake.clear()
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
+            await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+            for w in waiters:
+                w.cancel()

@@ -1,0 +1,1 @@
+"""Markets: currency, locale, tax mode and rate, shipping fee, business-day calendar."""

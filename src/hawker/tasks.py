@@ -1,0 +1,12 @@
+"""Imports every domain's tasks module so their handlers and timers register."""
+
+from __future__ import annotations
+
+import importlib
+
+TASK_MODULES: tuple[str, ...] = ()
+
+
+def register_all() -> None:
+    for name in TASK_MODULES:
+        importlib.import_module(name)
