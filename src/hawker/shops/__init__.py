@@ -1,0 +1,1 @@
+"""Shops: application and review, membership (owner, staff), warehouses."""
