@@ -107,11 +107,10 @@ class Database:
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
+        # Closing ends the transaction without expiring what was loaded, so the objects
+        # stay readable after the block (a rollback would expire them).
         async with self.read_sessionmaker() as s:
-            try:
-                yield s
-            finally:
-                await s.rollback()
+            yield s
 
     @staticmethod
     @asynccontextmanager

@@ -1,0 +1,131 @@
+"""The job runner: outbox dispatch after commit, retries, leases, concurrent runners."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hawker.kit.clock import FrozenClock
+from hawker.models import AuditLog, Job, JobStatus, OutboxEvent
+from hawker.outbox.registry import TaskContext, task
+from hawker.outbox.runner import JobRunner
+from hawker.outbox.service import enqueue_job, record_event
+from hawker.runtime import Runtime
+
+FAILURES: dict[int, int] = {}
+
+
+@task("test.write_audit", topics=("test.happened",))
+async def write_audit(session: AsyncSession, payload: dict[str, Any], ctx: TaskContext) -> None:
+    session.add(
+        AuditLog(
+            actor_id=None,
+            action="test.handled",
+            target_type="test",
+            target_id=int(payload["n"]),
+            details={},
+            created_at=ctx.clock.now(),
+        )
+    )
+
+
+@task("test.flaky")
+async def flaky(session: AsyncSession, payload: dict[str, Any], ctx: TaskContext) -> None:
+    n = int(payload["n"])
+    FAILURES[n] = FAILURES.get(n, 0) + 1
+    if FAILURES[n] <= int(payload["fail_times"]):
+        raise RuntimeError(f"failure {FAILURES[n]}")
+
+
+async def _count(rt: Runtime, model: Any, *where: Any) -> int:
+    async with rt.db.read_session() as s:
+        return int(await s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+async def test_event_is_dispatched_only_after_commit(rt: Runtime, runner: JobRunner) -> None:
+    try:
+        async with rt.db.session() as s:
+            record_event(
+                s,
+                topic="test.happened",
+                aggregate_type="test",
+                aggregate_id=1,
+                payload={"n": 1},
+                now=rt.clock.now(),
+            )
+            raise RuntimeError("business rule failed")
+    except RuntimeError:
+        pass
+    assert await _count(rt, OutboxEvent) == 0
+
+    async with rt.db.session() as s:
+        record_event(
+            s,
+            topic="test.happened",
+            aggregate_type="test",
+            aggregate_id=2,
+            payload={"n": 2},
+            now=rt.clock.now(),
+        )
+    await runner.run_until_idle()
+    assert await _count(rt, OutboxEvent, OutboxEvent.dispatched_at.is_not(None)) == 1
+    assert await _count(rt, AuditLog, AuditLog.target_id == 2) == 1
+    assert await _count(rt, Job, Job.status == JobStatus.DONE) == 1
+    # dispatching again creates nothing new
+    await runner.run_until_idle()
+    assert await _count(rt, Job) == 1
+
+
+async def test_failed_job_retries_with_backoff_then_gives_up(
+    rt: Runtime, runner: JobRunner, clock: FrozenClock
+) -> None:
+    async with rt.db.session() as s:
+        enqueue_job(s, name="test.flaky", payload={"n": 101, "fail_times": 1}, now=clock.now())
+        enqueue_job(s, name="test.flaky", payload={"n": 102, "fail_times": 99}, now=clock.now())
+    await runner.run_until_idle()
+    assert await _count(rt, Job, Job.status == JobStatus.PENDING) == 2  # both waiting to retry
+    for _ in range(rt.settings.job_max_attempts):
+        clock.advance(timedelta(minutes=6))
+        await runner.run_until_idle()
+    async with rt.db.read_session() as s:
+        jobs = {int(j.payload["n"]): j for j in (await s.scalars(select(Job))).all()}
+    assert jobs[101].status == JobStatus.DONE
+    assert jobs[101].attempts == 2
+    assert jobs[102].status == JobStatus.FAILED
+    assert jobs[102].attempts == rt.settings.job_max_attempts
+    assert "failure" in (jobs[102].last_error or "")
+
+
+async def test_a_dead_runners_job_is_taken_over_after_its_lease(
+    rt: Runtime, clock: FrozenClock
+) -> None:
+    dead = JobRunner(rt, worker_id="dead")
+    alive = JobRunner(rt, worker_id="alive")
+    async with rt.db.session() as s:
+        enqueue_job(s, name="test.write_audit", payload={"n": 7}, now=clock.now())
+    claimed = await dead.claim_jobs()  # claims, then "crashes" before running it
+    assert len(claimed) == 1
+    assert await alive.run_jobs() == 0  # still leased to the dead runner
+    clock.advance(timedelta(minutes=6))
+    assert await alive.run_jobs() == 1
+    assert await _count(rt, AuditLog, AuditLog.target_id == 7) == 1
+    assert await dead.run_job(claimed[0]) is False  # the dead runner lost its lease
+
+
+async def test_concurrent_runners_run_each_job_exactly_once(
+    rt: Runtime, clock: FrozenClock
+) -> None:
+    async with rt.db.session() as s:
+        for n in range(120):
+            enqueue_job(s, name="test.write_audit", payload={"n": 1000 + n}, now=clock.now())
+    runners = [JobRunner(rt, worker_id=f"w{i}", batch=10) for i in range(3)]
+    await asyncio.gather(*(r.run_until_idle() for r in runners))
+    assert await _count(rt, AuditLog, AuditLog.action == "test.handled") == 120
+    async with rt.db.read_session() as s:
+        targets = (await s.scalars(select(AuditLog.target_id))).all()
+    assert sorted(targets) == list(range(1000, 1120))
+    assert await _count(rt, Job, Job.status == JobStatus.DONE) == 120
