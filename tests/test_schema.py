@@ -57,3 +57,23 @@ def test_cli_serve_refuses_then_migrate_fixes_it(
     done = runner.invoke(cli, ["migrate"])
     assert done.exit_code == 0, done.output
     assert "up to date" in done.output
+
+
+def test_cli_creates_an_operator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ops.db'}"
+    monkeypatch.setenv("HAWKER_DATABASE_URL", url)
+    monkeypatch.setenv("HAWKER_MEDIA_DIR", str(tmp_path / "media"))
+    monkeypatch.setenv("HAWKER_PASSWORD_HASH_PROFILE", "fast")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    args = ["users", "create", "--email", "ops@example.com", "--password", "long enough pw"]
+    made = runner.invoke(cli, args)
+    assert made.exit_code == 0, made.output
+    assert "Created operator ops@example.com" in made.output
+    again = runner.invoke(cli, args)
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+    short = runner.invoke(
+        cli, ["users", "create", "--email", "x@example.com", "--password", "short"]
+    )
+    assert short.exit_code == 2

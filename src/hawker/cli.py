@@ -101,5 +101,67 @@ def worker(
     asyncio.run(main())
 
 
+users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="Login email.")],
+    role: Annotated[str, typer.Option(help="buyer, creator or operator.")] = "operator",
+    name: Annotated[str, typer.Option(help="Display name.")] = "Operator",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Create an account; operators can only be created this way."""
+    from hawker.accounts import service as accounts
+    from hawker.errors import HawkerError
+    from hawker.models import UserRole
+    from hawker.runtime import Runtime
+
+    settings = _settings()
+    _require_migrated(settings)
+    if role not in {r.value for r in UserRole}:
+        console.print(f"[red]Unknown role {role!r}.[/red]")
+        raise typer.Exit(code=2)
+    if len(password) < settings.password_min_length:
+        console.print(f"[red]The password needs {settings.password_min_length}+ characters.[/red]")
+        raise typer.Exit(code=2)
+
+    async def create() -> int:
+        rt = Runtime.build(settings)
+        try:
+            async with rt.db.session() as s:
+                user = await accounts.create_user(
+                    s,
+                    email=email,
+                    password=password,
+                    display_name=name,
+                    role=UserRole(role),
+                    now=rt.clock.now(),
+                    hash_profile=settings.password_hash_profile,
+                )
+                accounts.audit(
+                    s,
+                    actor_id=None,
+                    action="user.created_from_cli",
+                    target_type="user",
+                    target_id=user.id,
+                    now=rt.clock.now(),
+                    details={"role": role},
+                )
+                return user.id
+        finally:
+            await rt.close()
+
+    try:
+        user_id = asyncio.run(create())
+    except HawkerError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(code=1) from exc
+    console.print(f"[green]Created {role} {email} (id {user_id}).[/green]")
+
+
 def main() -> None:
     sys.exit(app())
