@@ -101,6 +101,95 @@ def worker(
     asyncio.run(main())
 
 
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    reset: Annotated[bool, typer.Option(help="Delete the demo database and media first.")] = False,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve when seeded.")
+    ] = True,
+    buyers: Annotated[int, typer.Option(help="How many buyers to seed.")] = 200,
+    orders: Annotated[int, typer.Option(help="How many checkouts to seed.")] = 160,
+) -> None:
+    """Migrate, seed a demo market (once), and serve it."""
+    import shutil
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from hawker.app import create_app
+    from hawker.demo import seed as demo_seed
+    from hawker.demo.data import PENDING_SHOP, SHOPS
+    from hawker.kit.clock import FrozenClock, SystemClock
+    from hawker.runtime import Runtime
+
+    settings = _settings()
+    path = settings.sqlite_path()
+    if reset:
+        if path is None:
+            console.print("[red]--reset only deletes the embedded SQLite database.[/red]")
+            raise typer.Exit(code=2)
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            p.unlink(missing_ok=True)
+        shutil.rmtree(settings.media_dir, ignore_errors=True)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    console.print("Migrating the database ...")
+    upgrade(settings.database_url)
+
+    async def run_seed() -> demo_seed.Seeded | None:
+        clock = FrozenClock(SystemClock().now())
+        rt = Runtime.build(settings.model_copy(update={"run_jobs_in_process": False}), clock)
+        try:
+            if await demo_seed.is_seeded(rt):
+                return None
+            app = create_app(rt, check_migrations=False)
+            n_products = sum(len(s.products) for s in SHOPS)
+            with Progress(
+                TextColumn("{task.description:<10}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            ) as progress:
+                tasks = {
+                    "shops": progress.add_task("shops", total=len(SHOPS) + 1),
+                    "products": progress.add_task("products", total=n_products),
+                    "stock": progress.add_task("stock", total=n_products),
+                    "buyers": progress.add_task("buyers", total=buyers),
+                    "orders": progress.add_task("orders", total=orders),
+                }
+
+                def step(name: str, n: int) -> None:
+                    progress.advance(tasks[name], n)
+
+                return await demo_seed.seed(rt, app, clock, step, buyers=buyers, orders=orders)
+        finally:
+            await rt.close()
+
+    seeded = asyncio.run(run_seed())
+    if seeded is None:
+        console.print("The demo market is already seeded (use --reset to start again).")
+    else:
+        statuses = ", ".join(f"{k} {v}" for k, v in sorted(seeded.orders_by_status.items()))
+        console.print(
+            f"[green]Seeded {len(seeded.shops)} shops, {len(seeded.products)} products, "
+            f"{seeded.buyers} buyers; orders: {statuses}.[/green]"
+        )
+    table = Table(title=f"Demo accounts (password: {demo_seed.PASSWORD})")
+    table.add_column("role")
+    table.add_column("email")
+    table.add_row("operator", demo_seed.OPERATOR_EMAIL)
+    table.add_row("buyer", demo_seed.BUYER_EMAIL)
+    table.add_row("creator", demo_seed.CREATOR_EMAIL)
+    table.add_row("seller", f"{demo_seed.owner_email(SHOPS[0])} ({SHOPS[0].name})")
+    table.add_row("seller", f"{demo_seed.owner_email(PENDING_SHOP)} (awaiting review)")
+    console.print(table)
+    if serve_after:
+        serve(host=host, port=port, workers=1)
+
+
 users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
@@ -161,6 +250,95 @@ def users_create(
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(code=1) from exc
     console.print(f"[green]Created {role} {email} (id {user_id}).[/green]")
+
+
+inventory_app = typer.Typer(help="Stock figures.", no_args_is_help=True)
+app.add_typer(inventory_app, name="inventory")
+ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+
+def _report_problems(problems: list[str], what: str) -> None:
+    """Print the outcome of a check; exit 1 when anything is wrong."""
+    out = Console()
+    if problems:
+        out.print(f"[red]{len(problems)} problem(s) found in the {what}:[/red]")
+        for problem in problems:
+            out.print(f"  - {problem}", markup=False)
+        raise typer.Exit(code=1)
+    out.print(f"[green]Every {what} invariant holds.[/green]")
+
+
+@inventory_app.command("check")
+def inventory_check() -> None:
+    """Check stock: 0 <= reserved <= on_hand, movements and allocations add up to the figures."""
+    from rich.table import Table
+
+    from hawker.inventory import service as inventory
+    from hawker.runtime import Runtime
+
+    settings = _settings()
+    _require_migrated(settings)
+
+    async def run() -> inventory.InventoryCheck:
+        rt = Runtime.build(settings)
+        try:
+            async with rt.db.read_session() as s:
+                return await inventory.inventory_check(s)
+        finally:
+            await rt.close()
+
+    report = asyncio.run(run())
+    table = Table(title="Inventory check")
+    table.add_column("checked")
+    table.add_column("rows", justify="right")
+    table.add_row("stock rows (SKU x warehouse)", str(report.stock_rows))
+    table.add_row("stock movements", str(report.movements))
+    table.add_row("order allocations", str(report.allocations))
+    Console().print(table)
+    _report_problems(report.problems, "stock")
+
+
+@ledger_app.command("check")
+def ledger_check() -> None:
+    """Check the ledger: every entry balances; per currency all balances sum to zero."""
+    from rich.table import Table
+
+    from hawker.payments import service as payments
+    from hawker.runtime import Runtime
+
+    settings = _settings()
+    _require_migrated(settings)
+
+    async def run() -> payments.LedgerCheck:
+        rt = Runtime.build(settings)
+        try:
+            async with rt.db.read_session() as s:
+                return await payments.ledger_check(s)
+        finally:
+            await rt.close()
+
+    report = asyncio.run(run())
+    out = Console()
+    counts = Table(title="Ledger check")
+    counts.add_column("checked")
+    counts.add_column("rows", justify="right")
+    counts.add_row("journal entries", str(report.entries))
+    counts.add_row("postings", str(report.postings))
+    counts.add_row("accounts", str(report.accounts))
+    out.print(counts)
+    balances = Table(title="Balances per currency (minor units, debit +)")
+    for column in ("currency", "asset", "liability", "equity", "revenue", "expense", "total"):
+        balances.add_column(column, justify="left" if column == "currency" else "right")
+    for currency, by_kind in sorted(report.totals.items()):
+        kinds = ("asset", "liability", "equity", "revenue", "expense")
+        balances.add_row(
+            currency,
+            *(str(by_kind.get(kind, 0)) for kind in kinds),
+            str(sum(by_kind.values())),
+        )
+    out.print(balances)
+    _report_problems(report.problems, "ledger")
 
 
 def main() -> None:

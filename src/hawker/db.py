@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import BigInteger, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -34,6 +34,8 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every integer is 64-bit: money in minor units of IDR or VND outgrows 32 bits quickly.
+    type_annotation_map = {int: BigInteger}
 
 
 def _sqlite_engine(url: str, *, immediate: bool, synchronous: str) -> AsyncEngine:

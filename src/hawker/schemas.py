@@ -8,15 +8,17 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, Wi
 
 from hawker.kit.money import Money
 
+MAX_ID = 2**63 - 1  # ids are signed 64-bit integers in the database
+
 
 def _parse_id(value: object) -> int:
     if isinstance(value, bool):
         raise ValueError("id must be a string of digits")
-    if isinstance(value, int):
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= MAX_ID:
         return value
-    if isinstance(value, str) and value.isdigit() and len(value) <= 19:
-        return int(value)
-    raise ValueError("id must be a string of digits")
+    raise ValueError("id must be a string of digits below 2^63")
 
 
 # 64-bit ids travel as strings in JSON (JavaScript cannot hold them as numbers).

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import importlib
 
-TASK_MODULES: tuple[str, ...] = ()
+TASK_MODULES: tuple[str, ...] = (
+    "hawker.catalog.tasks",
+    "hawker.idempotency.tasks",
+    "hawker.orders.tasks",
+)
 
 
 def register_all() -> None:

@@ -220,4 +220,6 @@ async def test_public_profile_hides_suspended_and_unknown(
     assert r.status_code == 200
     assert (await client.get(f"/api/v1/shops/{shop['id']}")).status_code == 404
     assert (await client.get("/api/v1/shops/123")).status_code == 404
-    assert (await client.get("/api/v1/shops/9999999999999999999")).status_code == 404
+    too_big = await client.get("/api/v1/shops/9999999999999999999")  # above 2^63: not an id
+    assert too_big.status_code == 422
+    assert too_big.json()["error"]["code"] == "validation_error"

@@ -225,7 +225,7 @@ async def test_warehouse_of_another_shop_is_404(client: httpx.AsyncClient, rt: R
     )
     assert got.json() == w
     r = await client.get(
-        f"/api/v1/seller/shops/{mine['id']}/warehouses/9999999999999999999", headers=owner.headers
+        f"/api/v1/seller/shops/{mine['id']}/warehouses/999999999999999999", headers=owner.headers
     )
     assert r.status_code == 404
 

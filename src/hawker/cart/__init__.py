@@ -1,0 +1,1 @@
+"""The buyer's cart: SKUs from any number of shops, in one currency."""

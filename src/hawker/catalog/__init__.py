@@ -1,0 +1,1 @@
+"""Catalog: categories, product listings with SKUs and images, the listing audit, browse."""

@@ -1,0 +1,1 @@
+"""Checkout: pricing, placing orders (one per shop) and paying for them."""

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Header
+from fastapi.responses import JSONResponse
+
+from hawker.checkout import service
+from hawker.checkout.schemas import PaidOut, PayIn, PlacedOut, PlaceOrdersIn, payment_out
+from hawker.deps import CurrentUser, RuntimeDep, SessionDep
+from hawker.idempotency import service as idempotency
+from hawker.orders import service as orders
+from hawker.orders.schemas import order_out
+from hawker.payments import service as payments
+from hawker.routing import router as make_router
+from hawker.runtime import Runtime
+from hawker.schemas import MoneyOut
+
+router = make_router(prefix="/checkout", tags=["checkout"])
+order_pay_router = make_router(prefix="/orders", tags=["checkout"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Required. A unique key per intended operation (1-255 characters); "
+        "retrying with the same key and body replays the first answer for 24 hours.",
+    ),
+]
+
+PAY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": PaidOut},
+    402: {"description": "payment_declined: the card was declined (stored for the key)."},
+    502: {"description": "payment_provider_unavailable: retry with the same key."},
+}
+
+
+def _key(value: str | None, rt: Runtime) -> str:
+    return idempotency.require_key(value, max_length=rt.settings.idempotency_key_max_length)
+
+
+def _ttl(rt: Runtime) -> timedelta:
+    return timedelta(hours=rt.settings.idempotency_ttl_hours)
+
+
+def _card(body: PayIn) -> payments.CardDetails:
+    c = body.card
+    return payments.CardDetails(
+        number=c.number,
+        exp_month=c.exp_month,
+        exp_year=c.exp_year,
+        cvc=c.cvc,
+        holder_name=c.holder_name,
+    )
+
+
+async def _paid(session: SessionDep, result: service.PayResult) -> tuple[int, dict[str, Any]]:
+    error = result.error
+    if error is not None:
+        return error.status_code, error.body()
+    views = await orders.views(session, result.orders)
+    out = PaidOut(
+        payment=payment_out(result.payment, views[0].locale),
+        orders=[order_out(v.order, v.lines, v.locale) for v in views],
+    )
+    return 200, out.model_dump(mode="json")
+
+
+@router.post("/orders", status_code=201, responses={201: {"model": PlacedOut}})
+async def place_orders(
+    body: PlaceOrdersIn,
+    session: SessionDep,
+    user: CurrentUser,
+    rt: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    key = _key(idempotency_key, rt)
+    now = rt.clock.now()
+    a = body.shipping_address
+
+    async def run() -> tuple[int, dict[str, Any]]:
+        placed = await service.place_orders(
+            session,
+            user,
+            address=orders.Address(
+                name=a.name,
+                phone=a.phone,
+                line1=a.line1,
+                line2=a.line2,
+                city=a.city,
+                region=a.region,
+                postal_code=a.postal_code,
+                country_code=a.country_code,
+            ),
+            note=body.note,
+            items=[(i.sku_id, i.quantity) for i in body.items] if body.items else None,
+            now=now,
+            settings=rt.settings,
+        )
+        views = await orders.views(session, placed.orders)
+        out = PlacedOut(
+            checkout_id=placed.checkout_id,
+            orders=[order_out(v.order, v.lines, v.locale) for v in views],
+            total=MoneyOut.of(placed.total_minor, placed.currency, placed.locale),
+            pay_by=placed.pay_by,
+        )
+        return 201, out.model_dump(mode="json")
+
+    status, payload = await idempotency.replay_or_run(
+        session,
+        user_id=user.id,
+        scope="checkout.place",
+        key=key,
+        request_body=body.model_dump(mode="json"),
+        now=now,
+        ttl=_ttl(rt),
+        run=run,
+        max_key_length=rt.settings.idempotency_key_max_length,
+    )
+    return JSONResponse(payload, status_code=status)
+
+
+@router.post("/{checkout_id}/pay", responses=PAY_RESPONSES)
+async def pay_checkout(
+    checkout_id: int,
+    body: PayIn,
+    session: SessionDep,
+    user: CurrentUser,
+    rt: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    key = _key(idempotency_key, rt)
+    now = rt.clock.now()
+
+    async def run() -> tuple[int, dict[str, Any]]:
+        result = await service.pay_checkout(
+            session, user, checkout_id, card=_card(body), now=now, settings=rt.settings
+        )
+        return await _paid(session, result)
+
+    status, payload = await idempotency.replay_or_run(
+        session,
+        user_id=user.id,
+        scope="checkout.pay",
+        key=key,
+        request_body={"checkout_id": str(checkout_id), **body.model_dump(mode="json")},
+        now=now,
+        ttl=_ttl(rt),
+        run=run,
+        max_key_length=rt.settings.idempotency_key_max_length,
+    )
+    return JSONResponse(payload, status_code=status)
+
+
+@order_pay_router.post("/{order_id}/pay", responses=PAY_RESPONSES)
+async def pay_order(
+    order_id: int,
+    body: PayIn,
+    session: SessionDep,
+    user: CurrentUser,
+    rt: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    key = _key(idempotency_key, rt)
+    now = rt.clock.now()
+
+    async def run() -> tuple[int, dict[str, Any]]:
+        result = await service.pay_order(
+            session, user, order_id, card=_card(body), now=now, settings=rt.settings
+        )
+        return await _paid(session, result)
+
+    status, payload = await idempotency.replay_or_run(
+        session,
+        user_id=user.id,
+        scope="orders.pay",
+        key=key,
+        request_body={"order_id": str(order_id), **body.model_dump(mode="json")},
+        now=now,
+        ttl=_ttl(rt),
+        run=run,
+        max_key_length=rt.settings.idempotency_key_max_length,
+    )
+    return JSONResponse(payload, status_code=status)

@@ -1,0 +1,1 @@
+"""The demo market: `hawker demo` seeds shops, products, buyers and orders, then serves."""

@@ -1,0 +1,1 @@
+"""Idempotency keys: the first response to a keyed request is stored and replayed."""

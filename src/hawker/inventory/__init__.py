@@ -1,0 +1,1 @@
+"""Stock per SKU and warehouse: receipts, adjustments, reservations for orders, shipments."""

@@ -1,0 +1,1 @@
+"""Orders: the state machine, history, cancellation, buyer and seller views, timers."""

@@ -1,0 +1,1 @@
+"""Payments through a card provider adapter, and the double-entry ledger (escrow per shop)."""

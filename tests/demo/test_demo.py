@@ -1,0 +1,82 @@
+"""`hawker demo` seeds a realistic market on the embedded default, once."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from hawker.cli import app as cli
+from hawker.config import Settings
+from hawker.models import Market, Order, Product, ProductImage, Shop, Sku, User, UserRole
+from hawker.runtime import Runtime
+
+
+def test_demo_seeds_every_part_of_the_market(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
+    media = tmp_path / "media"
+    monkeypatch.setenv("HAWKER_DATABASE_URL", url)
+    monkeypatch.setenv("HAWKER_MEDIA_DIR", str(media))
+    runner = CliRunner()
+    # fewer checkouts than the real demo keeps the test quick; every fate still occurs
+    first = runner.invoke(cli, ["demo", "--no-serve", "--orders", "60"])
+    assert first.exit_code == 0, first.output
+    assert "Seeded 9 shops, 80 products, 200 buyers" in first.output
+    assert "operator@hawker-demo.com" in first.output
+
+    images = asyncio.run(_check_database(url, media))
+    for uri in images[:5]:
+        assert (media / uri.removeprefix("/media/")).is_file()
+
+    for check in (["inventory", "check"], ["ledger", "check"]):
+        result = runner.invoke(cli, check)
+        assert result.exit_code == 0, result.output
+
+    again = runner.invoke(cli, ["demo", "--no-serve"])
+    assert again.exit_code == 0, again.output
+    assert "already seeded" in again.output
+
+
+async def _check_database(url: str, media: Path) -> list[str]:
+    rt = Runtime.build(Settings(database_url=url, media_dir=media, _env_file=None))  # type: ignore[call-arg]
+    try:
+        async with rt.db.read_session() as s:
+            active_shops = (
+                await s.execute(
+                    select(Shop.market_code, func.count())
+                    .where(Shop.status == "ACTIVE")
+                    .group_by(Shop.market_code)
+                )
+            ).all()
+            assert sum(n for _, n in active_shops) >= 8
+            assert len(active_shops) >= 3
+            assert await s.scalar(select(func.count()).select_from(Market)) == 16
+            live = await s.scalar(
+                select(func.count()).select_from(Product).where(Product.status == "ACTIVATE")
+            )
+            assert live is not None and live >= 80
+            with_variants = await s.scalar(
+                select(func.count()).select_from(
+                    select(Sku.product_id)
+                    .group_by(Sku.product_id)
+                    .having(func.count() > 1)
+                    .subquery()
+                )
+            )
+            assert with_variants is not None and with_variants >= 60
+            buyers = await s.scalar(
+                select(func.count()).select_from(User).where(User.role == UserRole.BUYER)
+            )
+            assert buyers is not None and buyers >= 200
+            statuses = set((await s.scalars(select(Order.status).distinct())).all())
+            assert {"UNPAID", "ON_HOLD", "AWAITING_SHIPMENT", "CANCELLED"} <= statuses
+            images = list((await s.scalars(select(ProductImage.uri))).all())
+            assert len(images) >= 80
+            return images
+    finally:
+        await rt.close()
