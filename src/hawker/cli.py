@@ -343,3 +343,7 @@ def ledger_check() -> None:
 
 def main() -> None:
     sys.exit(app())
+
+
+if __name__ == "__main__":
+    main()

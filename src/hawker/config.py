@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     # Background work: run the job runner inside `hawker serve` (embedded default).
     run_jobs_in_process: bool = True
     job_poll_seconds: float = 0.5
+    timer_interval_seconds: float = 1.0
     job_max_attempts: int = 8
 
     # Orders and checkout (RULES.md)

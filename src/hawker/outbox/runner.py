@@ -13,8 +13,10 @@ import json
 import logging
 import os
 import socket
+import time
 import traceback
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 
@@ -46,8 +48,15 @@ class JobRunner:
         """Called after any commit: there may be new outbox rows."""
         self.wake.set()
 
+    async def _any(self, query: Any) -> bool:
+        """A cheap read first, so an idle round never takes the (SQLite) write lock."""
+        async with self.rt.db.read_session() as s:
+            return (await s.execute(query.limit(1))).first() is not None
+
     async def dispatch_outbox(self) -> int:
         db = self.rt.db
+        if not await self._any(select(OutboxEvent.id).where(OutboxEvent.dispatched_at.is_(None))):
+            return 0
         published: list[OutboxEvent] = []
         async with db.session() as s:
             q = (
@@ -82,14 +91,20 @@ class JobRunner:
                 log.exception("publishing event %s failed", ev.id)
         return len(published)
 
+    def _due(self) -> Any:
+        now = self.rt.clock.now()
+        return or_(
+            and_(Job.status == JobStatus.PENDING, Job.run_at <= now),
+            and_(Job.status == JobStatus.RUNNING, Job.locked_until < now),
+        )
+
     async def claim_jobs(self) -> list[int]:
         db = self.rt.db
+        if not await self._any(select(Job.id).where(self._due())):
+            return []
         async with db.session() as s:
             now = self.rt.clock.now()
-            due = or_(
-                and_(Job.status == JobStatus.PENDING, Job.run_at <= now),
-                and_(Job.status == JobStatus.RUNNING, Job.locked_until < now),
-            )
+            due = self._due()
             q = select(Job.id).where(due).order_by(Job.run_at, Job.id).limit(self.batch)
             if not db.is_sqlite:
                 q = q.with_for_update(skip_locked=True)
@@ -156,8 +171,11 @@ class JobRunner:
                 log.exception("timer %s failed", name)
         return total
 
-    async def run_once(self) -> int:
-        return await self.dispatch_outbox() + await self.run_jobs() + await self.run_timers()
+    async def run_once(self, *, timers: bool = True) -> int:
+        work = await self.dispatch_outbox() + await self.run_jobs()
+        if timers:
+            work += await self.run_timers()
+        return work
 
     async def run_until_idle(self, max_rounds: int = 100) -> int:
         """Run until a round finds nothing to do (tests and the demo seeder use this)."""
@@ -171,9 +189,16 @@ class JobRunner:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         poll = self.rt.settings.job_poll_seconds
+        timer_every = self.rt.settings.timer_interval_seconds
+        last_timers = -timer_every
         while not stop.is_set():
             try:
-                worked = await self.run_once()
+                # Timers are sweeps over the database: once per interval is enough, and a
+                # wake-up after every commit need not repeat them.
+                due = time.monotonic() - last_timers >= timer_every
+                if due:
+                    last_timers = time.monotonic()
+                worked = await self.run_once(timers=due)
             except Exception:
                 log.exception("job runner round failed")
                 worked = 0
