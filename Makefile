@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 
-.PHONY: demo test install migrate serve worker lint format typecheck importlint check ci bench clean
+.PHONY: system-deps demo test install migrate serve worker lint format typecheck importlint check ci bench clean
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info >= (3, 11), "Hawker needs Python 3.11 or newer"'
@@ -19,7 +19,10 @@ install: $(STAMP)
 demo: $(STAMP)  ## migrate a SQLite database, seed the demo market, serve on :8000
 	$(BIN)/hawker demo
 
-test: $(STAMP)  ## the whole test suite (SQLite; set HAWKER_TEST_DATABASE_URL / _REDIS_URL for more)
+system-deps:  ## Debian packages the suite drives for real (Chromium, nginx-rtmp, ffmpeg)
+	@bash scripts/system-deps.sh
+
+test: $(STAMP) system-deps  ## the whole test suite (SQLite; set HAWKER_TEST_DATABASE_URL / _REDIS_URL for more)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 migrate: $(STAMP)
