@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import hawker
-from hawker import api, tasks
+from hawker import api, tasks, web
 from hawker.errors import HawkerError
 from hawker.outbox.runner import JobRunner
 from hawker.runtime import Runtime
@@ -108,5 +108,7 @@ def create_app(runtime: Runtime | None = None, *, check_migrations: bool = True)
     app.state.runner = runner
     install_error_handlers(app)
     app.include_router(api.router, prefix="/api/v1")
+    app.include_router(web.router)
+    web.install(app)  # /static, and error pages for browsers
     app.mount("/media", StaticFiles(directory=rt.settings.media_dir, check_dir=False), name="media")
     return app
