@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hawker.kit.pagination import InvalidCursor, cursor_id
+
 
 class HawkerError(Exception):
     status_code = 500
@@ -64,3 +66,24 @@ class InvalidState(Conflict):
     """That is not allowed in the current state."""
 
     code = "invalid_state"
+
+
+class InvalidCursorError(BadRequest):
+    """The cursor is not valid; start again from the first page."""
+
+    code = "invalid_cursor"
+
+
+def id_after_cursor(cursor: str | None) -> int | None:
+    """The id a list cursor points after (None for the first page).
+
+    A cursor Hawker did not issue answers 400 invalid_cursor. Every keyset list uses this.
+    """
+    if cursor is None:
+        return None
+    try:
+        return cursor_id(cursor)
+    except InvalidCursor as exc:
+        raise InvalidCursorError(
+            "The cursor is not valid; start again from the first page."
+        ) from exc

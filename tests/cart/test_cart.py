@@ -1,4 +1,4 @@
-"""The cart through the API: add, increment, change, remove, limits, one currency, tenancy."""
+"""The cart through the API: add, increment, change, remove, limits, one market, tenancy."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hawker.outbox.runner import JobRunner
 from hawker.runtime import Runtime
 from tests.factories.accounts import signup
 from tests.factories.catalog import make_product
-from tests.factories.orders import add_to_cart, count_rows, make_listing
+from tests.factories.orders import add_to_cart, count_rows, make_listing, place_ok
 
 
 async def cart_lines(rt: Runtime, user_id: int) -> list[tuple[int, int]]:
@@ -128,8 +128,14 @@ async def test_quantity_and_line_limits(
     c = await make_listing(client, rt, runner, stock=0)
     buyer = await signup(client)
 
-    zero = await add_to_cart(client, buyer, a.sku_id, 0)
-    assert zero.status_code == 422
+    for bad in (0, -1):  # the same rule, and the same answer, at either end of the range
+        r = await add_to_cart(client, buyer, a.sku_id, bad)
+        assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_quantity")
+    r = await client.patch(
+        f"/api/v1/cart/items/{a.sku_id}", json={"quantity": 0}, headers=buyer.headers
+    )
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_quantity")
+    assert await cart_lines(rt, buyer.user_id) == []
     too_many = await add_to_cart(client, buyer, a.sku_id, 6)
     assert too_many.status_code == 400
     assert too_many.json()["error"]["code"] == "invalid_quantity"
@@ -154,18 +160,30 @@ async def test_quantity_and_line_limits(
     assert (await add_to_cart(client, buyer, b.sku_id, 1)).status_code == 200
 
 
-async def test_one_currency_per_cart(
+async def test_one_market_per_cart(
     client: httpx.AsyncClient, rt: Runtime, runner: JobRunner
 ) -> None:
+    """DE and FR both sell in EUR, but checkout ships to one market: a cart holds one."""
+    de = await make_listing(client, rt, runner, market_code="DE", stock=5)
+    de_other = await make_listing(client, rt, runner, market_code="DE", stock=5)
+    fr = await make_listing(client, rt, runner, market_code="FR", stock=5)
     us = await make_listing(client, rt, runner, stock=0)
-    gb = await make_listing(client, rt, runner, market_code="GB", stock=0)
     buyer = await signup(client)
-    assert (await add_to_cart(client, buyer, us.sku_id)).status_code == 200
-    r = await add_to_cart(client, buyer, gb.sku_id)
-    assert r.status_code == 409
-    assert r.json()["error"]["code"] == "cart_currency_mismatch"
-    assert r.json()["error"]["details"] == {"cart_currency": ["USD"], "sku_currency": "GBP"}
-    assert await cart_lines(rt, buyer.user_id) == [(int(us.sku_id), 1)]
+    assert (await add_to_cart(client, buyer, de.sku_id)).status_code == 200
+    assert (await add_to_cart(client, buyer, de_other.sku_id)).status_code == 200  # two shops
+    for other, market in ((fr, "FR"), (us, "US")):
+        r = await add_to_cart(client, buyer, other.sku_id)
+        assert (r.status_code, r.json()["error"]["code"]) == (409, "cart_market_mismatch")
+        assert r.json()["error"]["details"] == {"cart_markets": ["DE"], "sku_market": market}
+    assert await cart_lines(rt, buyer.user_id) == [(int(de.sku_id), 1), (int(de_other.sku_id), 1)]
+
+    # The whole cart can be ordered, to an address in its market.
+    placed = await place_ok(client, buyer, country_code="DE")
+    assert sorted(o["shop_id"] for o in placed["orders"]) == sorted([de.shop_id, de_other.shop_id])
+    assert await cart_lines(rt, buyer.user_id) == []
+    # An empty cart takes an item of any market.
+    assert (await add_to_cart(client, buyer, fr.sku_id)).status_code == 200
+    assert await cart_lines(rt, buyer.user_id) == [(int(fr.sku_id), 1)]
 
 
 async def test_carts_are_private(client: httpx.AsyncClient, rt: Runtime, runner: JobRunner) -> None:

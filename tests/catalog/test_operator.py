@@ -106,15 +106,22 @@ async def test_platform_deactivation_and_reinstatement(
     assert body["audit"]["decided_by"] == f"operator:{op.user_id}"
     assert (await client.get(f"/api/v1/products/{p['id']}")).status_code == 404
 
-    # The seller cannot undo it, edit it or deactivate it; nothing changes.
+    # The seller cannot undo it, edit it, reprice it, (de)activate or delete it; nothing changes.
     before = await catalog_counts(rt)
-    for method, url, payload, code in [
-        ("POST", f"{seller_url}/activate", None, "invalid_product_status"),
-        ("POST", f"{seller_url}/deactivate", None, "invalid_product_status"),
-        ("PUT", seller_url, product_payload(title="A new title"), "product_locked"),
+    sku_id = p["skus"][0]["id"]
+    for method, url, payload in [
+        ("POST", f"{seller_url}/activate", None),
+        ("POST", f"{seller_url}/deactivate", None),
+        ("PUT", seller_url, product_payload(title="A new title")),
+        ("POST", f"{seller_url}/prices", {"skus": [{"sku_id": sku_id, "price_minor": 1}]}),
+        ("DELETE", seller_url, None),
     ]:
         r = await client.request(method, url, json=payload, headers=owner.headers)
-        assert (r.status_code, r.json()["error"]["code"]) == (409, code), url
+        assert (r.status_code, r.json()["error"]["code"]) == (409, "product_locked"), url
+        assert r.json()["error"]["details"] == {"status": "PLATFORM_DEACTIVATED"}
+    r = await client.get(seller_url, headers=owner.headers)
+    assert r.json()["status"] == "PLATFORM_DEACTIVATED"
+    assert [(s["id"], s["price"]["amount_minor"]) for s in r.json()["skus"]] == [(sku_id, 1999)]
     r = await client.post(f"{op_url}/deactivate", json={"reason": "Again"}, headers=op.headers)
     assert (r.status_code, r.json()["error"]["code"]) == (409, "invalid_product_status")
     r = await client.post(f"{op_url}/deactivate", json={"reason": "x"}, headers=owner.headers)

@@ -423,7 +423,7 @@ async def test_bad_price_updates_change_nothing(
     sku = p["skus"][0]["id"]
     before = await catalog_counts(rt)
     cases = [
-        ({"skus": [{"sku_id": other["skus"][0]["id"], "price_minor": 5}]}, 400, "sku_not_found"),
+        ({"skus": [{"sku_id": other["skus"][0]["id"], "price_minor": 5}]}, 400, "unknown_sku"),
         (
             {"skus": [{"sku_id": sku, "price_minor": 5}, {"sku_id": sku, "price_minor": 6}]},
             400,
@@ -564,7 +564,7 @@ async def test_the_same_rules_apply_to_updates(
         ({"category_id": "4"}, 400, "category_not_leaf"),
         ({"image_ids": [other["images"][0]["id"]]}, 409, "image_in_use"),
         ({"skus": [red, red]}, 400, "duplicate_sku"),
-        ({"skus": [{**red, "id": other["skus"][0]["id"]}]}, 400, "sku_not_found"),
+        ({"skus": [{**red, "id": other["skus"][0]["id"]}]}, 400, "unknown_sku"),
         (
             {"skus": [red, {**red, "id": None, "seller_sku": "X"}]},
             400,

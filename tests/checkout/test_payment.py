@@ -77,14 +77,14 @@ async def test_provider_outage_is_retryable_with_the_same_key(
     checkout_id = placed["checkout_id"]
 
     down = await pay(client, buyer, checkout_id, number=CARD_NETWORK_ERROR, key="net-1")
-    assert down.status_code == 502
+    assert down.status_code == 503
     assert down.json()["error"]["code"] == "payment_provider_unavailable"
     assert await statuses(rt) == ["UNPAID"]
     assert await count_rows(rt, IdempotencyRecord, IdempotencyRecord.scope == "checkout.pay") == 0
 
     # not stored: the same key runs again (a second attempt is made)
     again = await pay(client, buyer, checkout_id, number=CARD_NETWORK_ERROR, key="net-1")
-    assert again.status_code == 502
+    assert again.status_code == 503
     assert await payment_statuses(rt) == ["FAILED", "FAILED"]
     assert await count_rows(rt, JournalEntry) == 0
 

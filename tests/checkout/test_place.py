@@ -155,6 +155,10 @@ async def test_refusals_change_nothing(
     too_many = await place(client, buyer, items=[(listing.sku_id, 1000)])
     assert too_many.status_code == 400
     assert too_many.json()["error"]["code"] == "invalid_quantity"
+    # One rule for both ends of the range, and for each line before a repeated SKU is summed.
+    for items in ([(listing.sku_id, 0)], [(listing.sku_id, 5), (listing.sku_id, -3)]):
+        r = await place(client, buyer, items=items)
+        assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_quantity"), items
 
     r = await client.post(
         f"/api/v1/seller/shops/{listing.shop_id}/products/{listing.product['id']}/deactivate",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import timedelta
 from typing import Any
 
@@ -165,7 +167,14 @@ async def test_records_expire_and_are_purged(
     assert keys == ["k-old"]
 
 
-def test_request_hash_is_canonical() -> None:
-    assert idempotency.request_hash({"a": 1, "b": 2}) == idempotency.request_hash({"b": 2, "a": 1})
-    assert idempotency.request_hash({"a": 1}) != idempotency.request_hash({"a": "1"})
-    assert len(idempotency.request_hash(None)) == 64
+def test_request_hash_is_canonical_and_keyed() -> None:
+    def h(body: Any, secret: str = "s3cret") -> str:
+        return idempotency.request_hash(body, secret=secret)
+
+    assert h({"a": 1, "b": 2}) == h({"b": 2, "a": 1})
+    assert h({"a": 1}) != h({"a": "1"})
+    assert len(h(None)) == 64
+    # A keyed HMAC: another secret gives another hash, and it is not the plain SHA-256.
+    assert h({"a": 1}) != h({"a": 1}, secret="other")
+    assert h({"a": 1}) != hashlib.sha256(b'{"a":1}').hexdigest()
+    assert h({"a": 1}) == hmac.new(b"s3cret", b'{"a":1}', hashlib.sha256).hexdigest()

@@ -12,7 +12,8 @@ from hawker.inventory import service as inventory
 from hawker.inventory.service import ReserveLine
 from hawker.outbox.runner import JobRunner
 from hawker.runtime import Runtime
-from tests.factories.accounts import Actor, signup
+from hawker.shops.service import ShopClosed
+from tests.factories.accounts import Actor, make_operator, signup
 from tests.factories.catalog import make_product
 from tests.factories.inventory import insert_order, receive_via_api
 from tests.factories.shops import make_shop, make_warehouse
@@ -206,29 +207,39 @@ async def test_removing_more_than_is_free_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("path", "payload"),
+    ("path", "payload", "status", "code"),
     [
-        ("/receipts", {"quantity": 0}),
-        ("/receipts", {"quantity": 1_000_001}),
-        ("/receipts", {"quantity": 1, "sku_id": "abc"}),
-        ("/adjustments", {"delta": 0, "note": "x"}),
-        ("/adjustments", {"delta": 1}),
-        ("/adjustments", {"delta": 1, "note": "   "}),
+        ("/receipts", {"quantity": 0}, 400, "invalid_quantity"),
+        ("/receipts", {"quantity": -3}, 400, "invalid_quantity"),
+        ("/receipts", {"quantity": 1_000_001}, 400, "invalid_quantity"),
+        ("/receipts", {"quantity": 10**30}, 400, "invalid_quantity"),
+        ("/adjustments", {"delta": 0, "note": "x"}, 400, "invalid_quantity"),
+        ("/adjustments", {"delta": -1_000_001, "note": "x"}, 400, "invalid_quantity"),
+        ("/adjustments", {"delta": 1}, 400, "reason_required"),
+        ("/adjustments", {"delta": 1, "note": "   "}, 400, "reason_required"),
+        ("/receipts", {"quantity": 1, "sku_id": "abc"}, 422, "validation_error"),
+        ("/receipts", {"quantity": "many"}, 422, "validation_error"),
+        ("/adjustments", {"delta": 1, "note": "x" * 256}, 422, "validation_error"),
     ],
 )
-async def test_invalid_payloads_are_422(
+async def test_invalid_payloads_change_nothing(
     client: httpx.AsyncClient,
     rt: Runtime,
     runner: JobRunner,
     path: str,
     payload: dict[str, Any],
+    status: int,
+    code: str,
 ) -> None:
+    """Quantities and reasons are the stock rules' (400, the same for every caller); only a
+    malformed payload is 422."""
     seller = await make_seller(client, rt, runner)
     body = {"sku_id": seller.sku_id, "warehouse_id": seller.warehouse_id, **payload}
     r = await client.post(seller.url(path), json=body, headers=seller.actor.headers)
-    assert r.status_code == 422
-    assert r.json()["error"]["code"] == "validation_error"
+    assert (r.status_code, r.json()["error"]["code"]) == (status, code)
     assert await stock_rows(client, seller) == []
+    r = await client.get(seller.url("/movements"), headers=seller.actor.headers)
+    assert r.json()["items"] == []
 
 
 async def test_tenancy(client: httpx.AsyncClient, rt: Runtime, runner: JobRunner) -> None:
@@ -288,3 +299,83 @@ async def test_tenancy(client: httpx.AsyncClient, rt: Runtime, runner: JobRunner
     assert len(r.json()["items"]) == 1
     async with rt.db.read_session() as s:
         assert await inventory.check_consistency(s) == []
+
+
+async def test_a_closed_shop_cannot_change_its_stock(
+    client: httpx.AsyncClient, rt: Runtime, runner: JobRunner
+) -> None:
+    seller = await make_seller(client, rt, runner)
+    await receive_via_api(
+        client,
+        seller.actor,
+        seller.shop_id,
+        sku_id=seller.sku_id,
+        warehouse_id=seller.warehouse_id,
+        quantity=4,
+    )
+    operator = await make_operator(rt)
+    r = await client.post(
+        f"/api/v1/operator/shops/{seller.shop_id}/close",
+        json={"reason": "The owner asked to close."},
+        headers=operator.headers,
+    )
+    assert r.status_code == 200, r.text
+    before = await stock_rows(client, seller)
+    line = {"sku_id": seller.sku_id, "warehouse_id": seller.warehouse_id}
+    for path, payload in (
+        ("/receipts", {**line, "quantity": 3}),
+        ("/adjustments", {**line, "delta": -1, "note": "count"}),
+        ("/adjustments", {**line, "delta": 2, "note": "found"}),
+    ):
+        r = await client.post(seller.url(path), json=payload, headers=seller.actor.headers)
+        assert (r.status_code, r.json()["error"]["code"]) == (409, "shop_closed"), path
+    assert await stock_rows(client, seller) == before
+    r = await client.get(seller.url("/movements"), headers=seller.actor.headers)
+    assert [m["kind"] for m in r.json()["items"]] == ["RECEIPT"]
+    # The same rule holds for callers inside Hawker.
+    with pytest.raises(ShopClosed):
+        async with rt.db.session() as s:
+            await inventory.receive(
+                s,
+                sku_id=int(seller.sku_id),
+                warehouse_id=int(seller.warehouse_id),
+                quantity=1,
+                now=rt.clock.now(),
+                actor_id=None,
+            )
+    assert await stock_rows(client, seller) == before
+
+
+async def test_stock_and_movement_pages_end_exactly(
+    client: httpx.AsyncClient, rt: Runtime, runner: JobRunner
+) -> None:
+    """A page that is exactly full is the last one when nothing follows it."""
+    seller = await make_seller(client, rt, runner)
+    for warehouse_id, quantity in ((seller.warehouse_id, 5), (seller.returns_id, 2)):
+        await receive_via_api(
+            client,
+            seller.actor,
+            seller.shop_id,
+            sku_id=seller.sku_id,
+            warehouse_id=warehouse_id,
+            quantity=quantity,
+        )
+
+    async def pages(path: str, limit: int) -> list[list[int]]:
+        out: list[list[int]] = []
+        cursor = ""
+        while True:
+            r = await client.get(
+                seller.url(f"{path}?limit={limit}{cursor}"), headers=seller.actor.headers
+            )
+            assert r.status_code == 200, r.text
+            key = "on_hand" if path == "" else "on_hand_delta"
+            out.append([i[key] for i in r.json()["items"]])
+            if r.json()["next_cursor"] is None:
+                return out
+            cursor = f"&cursor={r.json()['next_cursor']}"
+
+    assert await pages("", 2) == [[2, 5]]
+    assert await pages("", 1) == [[2], [5]]
+    assert await pages("/movements", 2) == [[2, 5]]
+    assert await pages("/movements", 1) == [[2], [5]]

@@ -159,3 +159,30 @@ async def test_operator_ledger(client: httpx.AsyncClient, rt: Runtime) -> None:
     assert r.json()["error"]["code"] == "invalid_cursor"
     r = await client.get("/api/v1/operator/ledger/accounts?currency=usd", headers=operator.headers)
     assert r.status_code == 422
+
+
+async def test_ledger_pages_end_exactly(client: httpx.AsyncClient, rt: Runtime) -> None:
+    """A page that is exactly full is the last one when nothing follows it."""
+    owner = await signup(client)
+    shop = await make_shop(client, rt, owner)
+    buyer = await signup(client)
+    operator = await make_operator(rt)
+    first = await charge(rt, buyer, [int(shop["id"])], [1000])
+    second = await charge(rt, buyer, [int(shop["id"])], [700])
+
+    async def pages(path: str, limit: int) -> list[list[str]]:
+        out: list[list[str]] = []
+        query = f"?limit={limit}"
+        while True:
+            r = await client.get(f"/api/v1/operator/ledger/{path}{query}", headers=operator.headers)
+            assert r.status_code == 200, r.text
+            out.append([i["ref_id"] if path == "entries" else i["code"] for i in r.json()["items"]])
+            if r.json()["next_cursor"] is None:
+                return out
+            query = f"?limit={limit}&cursor={r.json()['next_cursor']}"
+
+    assert await pages("entries", 2) == [[str(second), str(first)]]
+    assert await pages("entries", 1) == [[str(second)], [str(first)]]
+    accounts = await pages("accounts", 2)
+    assert len(accounts) == 1 and len(accounts[0]) == 2
+    assert await pages("accounts", 1) == [[code] for code in accounts[0]]

@@ -152,10 +152,12 @@ async def test_reason_is_required(client: httpx.AsyncClient, rt: Runtime, action
     shop = await shop_in(client, rt, operator, status)
     before = await db_shop(rt, shop["id"])
     url = f"/api/v1/operator/shops/{shop['id']}/{action}"
-    for body in (None, {}, {"reason": ""}, {"reason": "   "}, {"reason": "x" * 501}):
+    for body in ({}, {"reason": ""}, {"reason": "   "}):
         r = await client.post(url, json=body, headers=operator.headers)
-        assert r.status_code == 422, body
-        assert r.json()["error"]["code"] == "validation_error"
+        assert (r.status_code, r.json()["error"]["code"]) == (400, "reason_required"), body
+    for body in (None, {"reason": "x" * 501}, {"reason": 5}):
+        r = await client.post(url, json=body, headers=operator.headers)
+        assert (r.status_code, r.json()["error"]["code"]) == (422, "validation_error"), body
     # Callers inside Hawker get the same rule from the service.
     with pytest.raises(ReasonRequired):
         async with rt.db.session() as s:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import File, Path, Query, Response, UploadFile
+from fastapi import File, Query, Response, UploadFile
 
 from hawker.catalog import responses, service
 from hawker.catalog.schemas import (
-    MAX_ID,
     MAX_PRICE_MINOR,
     AuditQueuePage,
     CategoryCreate,
@@ -28,6 +27,7 @@ from hawker.catalog.schemas import (
 from hawker.deps import CurrentOperator, CurrentUser, RuntimeDep, SessionDep
 from hawker.models import ProductStatus
 from hawker.routing import router as make_router
+from hawker.schemas import Id
 from hawker.shops.service import get_shop, require_member
 
 categories_router = make_router(prefix="/categories", tags=["catalog"])
@@ -36,8 +36,6 @@ products_router = make_router(prefix="/products", tags=["catalog"])
 operator_router = make_router(prefix="/operator", tags=["catalog"])
 
 Limit = Annotated[int, Query(ge=1, le=100)]
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
-IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 PriceQuery = Annotated[int | None, Query(ge=0, le=MAX_PRICE_MINOR)]
 
 
@@ -69,7 +67,7 @@ async def create_category(
 
 @seller_router.post("/{shop_id}/images", response_model=ImageOut, status_code=201)
 async def upload_image(
-    shop_id: IdPath,
+    shop_id: Id,
     user: CurrentUser,
     session: SessionDep,
     rt: RuntimeDep,
@@ -88,7 +86,7 @@ async def upload_image(
 
 @seller_router.post("/{shop_id}/products", response_model=ProductOut, status_code=201)
 async def create_product(
-    shop_id: IdPath, body: ProductCreate, user: CurrentUser, session: SessionDep, rt: RuntimeDep
+    shop_id: Id, body: ProductCreate, user: CurrentUser, session: SessionDep, rt: RuntimeDep
 ) -> ProductOut:
     shop = await require_member(session, user, shop_id)
     product = await service.create_product(session, shop, body, now=rt.clock.now())
@@ -97,12 +95,12 @@ async def create_product(
 
 @seller_router.get("/{shop_id}/products", response_model=ProductPage)
 async def list_products(
-    shop_id: IdPath,
+    shop_id: Id,
     user: CurrentUser,
     session: SessionDep,
     status: ProductStatus | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    category_id: IdQuery = None,
+    category_id: Id | None = None,
     cursor: str | None = None,
     limit: Limit = 20,
 ) -> ProductPage:
@@ -119,7 +117,7 @@ async def list_products(
 
 @seller_router.get("/{shop_id}/products/{product_id}", response_model=ProductOut)
 async def get_product(
-    shop_id: IdPath, product_id: IdPath, user: CurrentUser, session: SessionDep
+    shop_id: Id, product_id: Id, user: CurrentUser, session: SessionDep
 ) -> ProductOut:
     shop = await require_member(session, user, shop_id)
     return responses.product_out(await service.seller_product_view(session, shop, product_id))
@@ -127,8 +125,8 @@ async def get_product(
 
 @seller_router.put("/{shop_id}/products/{product_id}", response_model=ProductOut)
 async def update_product(
-    shop_id: IdPath,
-    product_id: IdPath,
+    shop_id: Id,
+    product_id: Id,
     body: ProductUpdate,
     user: CurrentUser,
     session: SessionDep,
@@ -141,8 +139,8 @@ async def update_product(
 
 @seller_router.post("/{shop_id}/products/{product_id}/prices", response_model=ProductOut)
 async def update_prices(
-    shop_id: IdPath,
-    product_id: IdPath,
+    shop_id: Id,
+    product_id: Id,
     body: PriceUpdate,
     user: CurrentUser,
     session: SessionDep,
@@ -155,7 +153,7 @@ async def update_prices(
 
 @seller_router.post("/{shop_id}/products/{product_id}/activate", response_model=ProductOut)
 async def activate_product(
-    shop_id: IdPath, product_id: IdPath, user: CurrentUser, session: SessionDep, rt: RuntimeDep
+    shop_id: Id, product_id: Id, user: CurrentUser, session: SessionDep, rt: RuntimeDep
 ) -> ProductOut:
     shop = await require_member(session, user, shop_id)
     await service.activate_product(session, shop, product_id, now=rt.clock.now())
@@ -164,7 +162,7 @@ async def activate_product(
 
 @seller_router.post("/{shop_id}/products/{product_id}/deactivate", response_model=ProductOut)
 async def deactivate_product(
-    shop_id: IdPath, product_id: IdPath, user: CurrentUser, session: SessionDep, rt: RuntimeDep
+    shop_id: Id, product_id: Id, user: CurrentUser, session: SessionDep, rt: RuntimeDep
 ) -> ProductOut:
     shop = await require_member(session, user, shop_id)
     await service.deactivate_product(session, shop, product_id, now=rt.clock.now())
@@ -173,7 +171,7 @@ async def deactivate_product(
 
 @seller_router.delete("/{shop_id}/products/{product_id}", status_code=204)
 async def delete_product(
-    shop_id: IdPath, product_id: IdPath, user: CurrentUser, session: SessionDep, rt: RuntimeDep
+    shop_id: Id, product_id: Id, user: CurrentUser, session: SessionDep, rt: RuntimeDep
 ) -> Response:
     shop = await require_member(session, user, shop_id)
     await service.delete_product(session, shop, product_id, now=rt.clock.now())
@@ -187,8 +185,8 @@ async def delete_product(
 async def browse_products(
     session: SessionDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    category_id: IdQuery = None,
-    shop_id: IdQuery = None,
+    category_id: Id | None = None,
+    shop_id: Id | None = None,
     market_code: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
     min_price: PriceQuery = None,
     max_price: PriceQuery = None,
@@ -214,7 +212,7 @@ async def browse_products(
 
 
 @products_router.get("/{product_id}", response_model=PublicProductOut)
-async def product_detail(product_id: IdPath, session: SessionDep) -> PublicProductOut:
+async def product_detail(product_id: Id, session: SessionDep) -> PublicProductOut:
     return responses.public_product_out(await service.public_product(session, product_id))
 
 
@@ -237,7 +235,7 @@ async def audit_queue(
 
 @operator_router.post("/products/{product_id}/deactivate", response_model=ProductOut)
 async def platform_deactivate(
-    product_id: IdPath,
+    product_id: Id,
     body: DeactivateIn,
     operator: CurrentOperator,
     session: SessionDep,
@@ -251,7 +249,7 @@ async def platform_deactivate(
 
 @operator_router.post("/products/{product_id}/reinstate", response_model=ProductOut)
 async def reinstate(
-    product_id: IdPath,
+    product_id: Id,
     operator: CurrentOperator,
     session: SessionDep,
     rt: RuntimeDep,

@@ -16,6 +16,7 @@ duplicate simply finds the stored record and replays it.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -75,10 +76,15 @@ def check_key(key: str, *, max_length: int = MAX_KEY_LENGTH) -> None:
         )
 
 
-def request_hash(request_body: Any) -> str:
-    """SHA-256 of the request in canonical JSON (sorted keys, no whitespace)."""
+def request_hash(request_body: Any, *, secret: str) -> str:
+    """HMAC-SHA256, keyed with the deployment's secret, of the request in canonical JSON
+    (sorted keys, no whitespace).
+
+    The stored hash only tells whether a retry is the same request; without the secret it
+    cannot be used to guess what the request held.
+    """
     canonical = json.dumps(request_body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(secret.encode(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
 async def replay_or_run(
@@ -92,14 +98,18 @@ async def replay_or_run(
     ttl: timedelta,
     run: RunFn,
     max_key_length: int = MAX_KEY_LENGTH,
+    secret: str | None = None,
 ) -> tuple[int, dict[str, Any]]:
     """The stored (status, body) for this key, or run `run` and store what it answers.
 
     `run` returns the response it wants stored; if it raises, the caller's transaction rolls
     back and nothing is stored (a retry with the same key runs again).
+
+    `secret` keys the stored request hash: pass `settings.secret_key`. `request_body` must
+    not hold card data in the clear (a pay request names its card by `card_fingerprint`).
     """
     check_key(key, max_length=max_key_length)
-    digest = request_hash(request_body)
+    digest = request_hash(request_body, secret=secret or "")
     existing = await repo.find(session, user_id=user_id, scope=scope, key=key)
     if existing is not None:
         if existing.expires_at > now:

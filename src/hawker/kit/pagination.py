@@ -10,6 +10,8 @@ from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
+MAX_CURSOR_ID = 2**63 - 1  # ids are signed 64-bit integers
+
 
 class InvalidCursor(ValueError):
     pass
@@ -29,6 +31,23 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidCursor("cursor is not valid")
     return data
+
+
+def cursor_id_value(value: object) -> int:
+    """`value` as a keyset id: an int, or a string of at most 19 digits, in 0..2^63-1.
+
+    Raises InvalidCursor for anything else (a bool, a float, a negative or too large number).
+    """
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CURSOR_ID:
+        raise InvalidCursor("cursor is not valid")
+    return value
+
+
+def cursor_id(cursor: str) -> int:
+    """The id an `{"id": ...}` cursor points after; InvalidCursor for any other cursor."""
+    return cursor_id_value(decode_cursor(cursor).get("id"))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ Hawker never stores a card number: a payment keeps the brand and the last four d
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,6 +71,16 @@ def card_brand(number: str) -> str:
 
 def last4(number: str) -> str:
     return digits_of(number)[-4:]
+
+
+def card_fingerprint(card: CardDetails, *, secret: str) -> str:
+    """A keyed fingerprint (HMAC-SHA256) of the card's number and expiry, never its CVC.
+
+    The same card gives the same fingerprint however its number is typed; without the
+    secret the fingerprint reveals nothing about the card.
+    """
+    message = f"card:{digits_of(card.number)}:{card.exp_month}:{full_year(card.exp_year)}"
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
 def full_year(exp_year: int) -> int:

@@ -66,6 +66,23 @@ async def insert_refund(session: AsyncSession, values: dict[str, Any]) -> bool:
     return await _insert_ignore(session, Refund, values, "order_id") == 1
 
 
+async def payments_of_order(
+    session: AsyncSession, order_id: int
+) -> list[tuple[Payment, PaymentOrder]]:
+    q = (
+        select(Payment, PaymentOrder)
+        .join(PaymentOrder, PaymentOrder.payment_id == Payment.id)
+        .where(PaymentOrder.order_id == order_id)
+        .order_by(Payment.id)
+    )
+    return [(payment, share) for payment, share in (await session.execute(q)).all()]
+
+
+async def refunds_of_order(session: AsyncSession, order_id: int) -> list[Refund]:
+    q = select(Refund).where(Refund.order_id == order_id).order_by(Refund.id)
+    return list((await session.scalars(q)).all())
+
+
 async def payment_orders(session: AsyncSession, payment_id: int) -> list[PaymentOrder]:
     q = select(PaymentOrder).where(PaymentOrder.payment_id == payment_id).order_by(PaymentOrder.id)
     return list((await session.scalars(q)).all())

@@ -14,14 +14,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hawker.errors import BadRequest, HawkerError
+from hawker.errors import BadRequest, HawkerError, id_after_cursor
 from hawker.kit.ids import new_id
 from hawker.kit.money import Money
-from hawker.kit.pagination import InvalidCursor, decode_cursor, encode_cursor
+from hawker.kit.pagination import encode_cursor
 from hawker.models import (
     JournalEntry,
     LedgerAccount,
@@ -35,6 +34,7 @@ from hawker.payments import repository as repo
 from hawker.payments.cards import CardDetails as CardDetails
 from hawker.payments.cards import InvalidCard as InvalidCard
 from hawker.payments.cards import card_brand, digits_of, last4
+from hawker.payments.cards import card_fingerprint as card_fingerprint
 from hawker.payments.cards import validate_card as validate_card
 from hawker.payments.provider import PaymentProvider, ProviderUnavailable
 from hawker.payments.simulator import TestCardProvider
@@ -71,12 +71,6 @@ class CurrencyMismatch(LedgerError):
     """A journal entry moves money of one currency only."""
 
     code = "currency_mismatch"
-
-
-class BadCursor(BadRequest):
-    """The cursor is not valid."""
-
-    code = "invalid_cursor"
 
 
 def default_provider() -> PaymentProvider:
@@ -428,23 +422,6 @@ async def check_ledger(session: AsyncSession) -> list[str]:
 # --- operator views ---------------------------------------------------------------------------
 
 
-def _before_id(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        data: dict[str, Any] = decode_cursor(cursor)
-    except InvalidCursor as exc:
-        raise BadCursor("The cursor is not valid.") from exc
-    value = data.get("id")
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise BadCursor("The cursor is not valid.")
-    return value
-
-
-def _next_cursor(ids: list[int], limit: int) -> str | None:
-    return encode_cursor({"id": ids[-1]}) if len(ids) == limit else None
-
-
 async def list_accounts(
     session: AsyncSession,
     *,
@@ -461,10 +438,12 @@ async def list_accounts(
         currency=currency,
         kind=kind,
         code_prefix=q.strip() if q else None,
-        before_id=_before_id(cursor),
-        limit=limit,
+        before_id=id_after_cursor(cursor),
+        limit=limit + 1,
     )
-    return items, _next_cursor([a.id for a, _ in items], limit)
+    page = items[:limit]
+    more = len(items) > limit
+    return page, encode_cursor({"id": page[-1][0].id}) if more else None
 
 
 @dataclass(frozen=True)
@@ -482,19 +461,33 @@ async def list_entries(
     cursor: str | None = None,
     limit: int = 20,
 ) -> tuple[list[EntryView], str | None]:
-    entries = await repo.list_entries(
+    rows = await repo.list_entries(
         session,
         ref_type=ref_type,
         ref_id=ref_id,
         kind=kind,
-        before_id=_before_id(cursor),
-        limit=limit,
+        before_id=id_after_cursor(cursor),
+        limit=limit + 1,
     )
+    entries = rows[:limit]
     by_entry: dict[int, list[tuple[Posting, LedgerAccount]]] = defaultdict(list)
     for posting, account in await repo.postings_of(session, [e.id for e in entries]):
         by_entry[posting.entry_id].append((posting, account))
     views = [EntryView(e, by_entry.get(e.id, [])) for e in entries]
-    return views, _next_cursor([e.id for e in entries], limit)
+    return views, encode_cursor({"id": entries[-1].id}) if len(rows) > limit else None
+
+
+async def order_payments(
+    session: AsyncSession, order_id: int
+) -> list[tuple[Payment, PaymentOrder]]:
+    """Every attempt to pay for the order (succeeded, declined or failed), oldest first, each
+    with the order's share of it."""
+    return await repo.payments_of_order(session, order_id)
+
+
+async def order_refunds(session: AsyncSession, order_id: int) -> list[Refund]:
+    """The order's refunds, oldest first."""
+    return await repo.refunds_of_order(session, order_id)
 
 
 async def payment_orders(session: AsyncSession, payment_id: int) -> list[PaymentOrder]:

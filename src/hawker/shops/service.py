@@ -14,8 +14,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.accounts.service import audit, normalise_email
-from hawker.errors import BadRequest, Conflict, InvalidState, NotFound, PermissionDenied
-from hawker.kit.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from hawker.errors import (
+    BadRequest,
+    Conflict,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+    id_after_cursor,
+)
+from hawker.kit.pagination import Page, encode_cursor
 from hawker.models import (
     SellerType,
     Shop,
@@ -100,12 +107,6 @@ class CannotRemoveOwner(Conflict):
     code = "cannot_remove_owner"
 
 
-class InvalidCursorError(BadRequest):
-    """The cursor is not valid; start again from the first page."""
-
-    code = "invalid_cursor"
-
-
 # Lookups other domains use ----------------------------------------------------------------------
 
 
@@ -182,16 +183,11 @@ T = TypeVar("T")
 
 
 def cursor_after(cursor: str | None) -> int | None:
-    """The id a page cursor points after; InvalidCursorError (400) for anything malformed."""
-    if cursor is None:
-        return None
-    try:
-        value = decode_cursor(cursor).get("id")
-    except InvalidCursor as exc:
-        raise InvalidCursorError("The cursor is not valid.") from exc
-    if isinstance(value, bool) or not isinstance(value, int) or not _valid_id(value):
-        raise InvalidCursorError("The cursor is not valid.")
-    return value
+    """The id a page cursor points after; 400 invalid_cursor for anything malformed.
+
+    Kept for the domains that page with it; the rule is `hawker.errors.id_after_cursor`.
+    """
+    return id_after_cursor(cursor)
 
 
 def page_of(rows: Sequence[T], limit: int, key: Callable[[T], int]) -> Page[T]:

@@ -5,12 +5,6 @@ from __future__ import annotations
 from hawker.errors import BadRequest, Conflict, HawkerError, InvalidState, NotFound
 
 
-class CategoryNotFound(NotFound):
-    """No such category."""
-
-    code = "category_not_found"
-
-
 class UnknownCategory(BadRequest):
     """The category does not exist."""
 
@@ -47,10 +41,10 @@ class ProductNotFound(NotFound):
     code = "product_not_found"
 
 
-class SkuNotFound(BadRequest):
-    """The SKU is not part of this product."""
+class UnknownSku(BadRequest):
+    """The request names a SKU that is not part of this product."""
 
-    code = "sku_not_found"
+    code = "unknown_sku"
 
 
 class ImageNotFound(NotFound):
@@ -137,9 +131,3 @@ class InvalidImage(BadRequest):
     """The image data is corrupt."""
 
     code = "invalid_image"
-
-
-class InvalidCursorError(BadRequest):
-    """The cursor is not valid."""
-
-    code = "invalid_cursor"

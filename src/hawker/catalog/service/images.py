@@ -21,6 +21,7 @@ from hawker.catalog.service.errors import ImageTooLarge, InvalidImage, Unsupport
 from hawker.config import Settings
 from hawker.kit.ids import new_id
 from hawker.models import ProductImage
+from hawker.shops.service import ensure_not_closed, get_shop
 
 # format name -> (content type, file extension)
 FORMATS = {
@@ -151,7 +152,11 @@ def _store(media_dir: Path, image_id: int, shop_id: int, img: ProcessedImage) ->
 async def upload_image(
     session: AsyncSession, *, shop_id: int, data: bytes, settings: Settings, now: datetime
 ) -> ProductImage:
-    """Check, re-encode and store an image in the shop's library (not yet on a product)."""
+    """Check, re-encode and store an image in the shop's library (not yet on a product).
+
+    A closed shop's library no longer changes (409 shop_closed).
+    """
+    ensure_not_closed(await get_shop(session, shop_id))
     processed = await asyncio.to_thread(
         process_image,
         data,

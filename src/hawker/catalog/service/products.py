@@ -29,10 +29,11 @@ from hawker.catalog.service.errors import (
     InvalidSalesAttributes,
     ProductLocked,
     ProductNotFound,
-    SkuNotFound,
+    UnknownSku,
 )
 from hawker.kit.ids import new_id
 from hawker.models import Market, PriceHistory, Product, ProductImage, ProductStatus, Shop, Sku
+from hawker.shops.service import ensure_not_closed
 
 LOCKED_STATUSES = (ProductStatus.PLATFORM_DEACTIVATED, ProductStatus.FREEZE)
 
@@ -89,6 +90,15 @@ def search_text(title: str, brand: str | None, skus: Sequence[Sku]) -> str:
 
 def _brand(brand: str | None) -> str | None:
     return brand or None
+
+
+def ensure_unlocked(product: Product) -> None:
+    """409 product_locked while the platform holds the product down (deactivated or frozen)."""
+    if product.status in LOCKED_STATUSES:
+        raise ProductLocked(
+            f"The product is {product.status}; it cannot be changed.",
+            details={"status": product.status},
+        )
 
 
 # Loading
@@ -164,6 +174,7 @@ async def create_product(
     session: AsyncSession, shop: Shop, body: ProductCreate, *, now: datetime
 ) -> Product:
     """A new product in PENDING with an audit requested; priced in the shop's currency."""
+    ensure_not_closed(shop)
     await leaf_category(session, body.category_id)
     check_skus(body.skus)
     images = await _images_for(session, shop, body.image_ids, None)
@@ -223,12 +234,9 @@ async def update_product(
     session: AsyncSession, shop: Shop, product_id: int, body: ProductUpdate, *, now: datetime
 ) -> Product:
     """Replace the product. A material change goes back to PENDING for a new audit."""
+    ensure_not_closed(shop)
     product = await seller_product(session, shop, product_id, lock=True)
-    if product.status in LOCKED_STATUSES:
-        raise ProductLocked(
-            f"The product is {product.status}; it cannot be edited.",
-            details={"status": product.status},
-        )
+    ensure_unlocked(product)
     if body.category_id != product.category_id:
         await leaf_category(session, body.category_id)
     kept_ids = [s.id for s in body.skus if s.id is not None]
@@ -238,7 +246,7 @@ async def update_product(
     existing = {s.id: s for s in await repo.product_skus(session, product.id)}
     unknown = [str(i) for i in kept_ids if i not in existing]
     if unknown:
-        raise SkuNotFound(
+        raise UnknownSku(
             f"SKU {unknown[0]} is not part of this product.", details={"sku_ids": unknown}
         )
     images = await _images_for(session, shop, body.image_ids, product.id)
@@ -333,7 +341,9 @@ async def update_prices(
     session: AsyncSession, shop: Shop, product_id: int, body: PriceUpdate, *, now: datetime
 ) -> Product:
     """New SKU prices, live at once (no audit); each change is kept in the price history."""
+    ensure_not_closed(shop)
     product = await seller_product(session, shop, product_id, lock=True)
+    ensure_unlocked(product)
     ids = [p.sku_id for p in body.skus]
     if len(set(ids)) != len(ids):
         raise DuplicateSku("The same SKU is listed twice.")
@@ -341,7 +351,7 @@ async def update_prices(
     by_id = {s.id: s for s in skus}
     unknown = [str(i) for i in ids if i not in by_id]
     if unknown:
-        raise SkuNotFound(
+        raise UnknownSku(
             f"SKU {unknown[0]} is not part of this product.", details={"sku_ids": unknown}
         )
     changed = [_set_price(session, by_id[p.sku_id], p.price_minor, now=now) for p in body.skus]
@@ -362,7 +372,9 @@ async def _transition(
     verb: str,
     now: datetime,
 ) -> Product:
+    ensure_not_closed(shop)
     product = await seller_product(session, shop, product_id, lock=True)
+    ensure_unlocked(product)
     if not await repo.set_status(session, product.id, from_statuses=[from_status], to=to, now=now):
         raise InvalidProductStatus(
             f"The product is {product.status}; only a {from_status} product can be {verb}.",
@@ -406,8 +418,10 @@ async def deactivate_product(
 async def delete_product(
     session: AsyncSession, shop: Shop, product_id: int, *, now: datetime
 ) -> None:
-    """Any status -> DELETED; the product disappears everywhere."""
+    """Any status but a platform lock -> DELETED; the product disappears everywhere."""
+    ensure_not_closed(shop)
     product = await seller_product(session, shop, product_id, lock=True)
+    ensure_unlocked(product)
     if not await repo.set_status(
         session, product.id, from_statuses=[product.status], to=ProductStatus.DELETED, now=now
     ):

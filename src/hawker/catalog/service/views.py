@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.catalog import repository as repo
 from hawker.catalog.service.audit import AUDIT_STATUSES
 from hawker.catalog.service.categories import category_and_descendants
-from hawker.catalog.service.errors import InvalidAuditStatus, InvalidCursorError, ProductNotFound
+from hawker.catalog.service.errors import InvalidAuditStatus, ProductNotFound
 from hawker.catalog.service.products import seller_product
+from hawker.errors import InvalidCursorError, id_after_cursor
 from hawker.inventory import service as inventory
-from hawker.kit.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from hawker.kit.pagination import (
+    InvalidCursor,
+    Page,
+    cursor_id_value,
+    decode_cursor,
+    encode_cursor,
+)
 from hawker.models import Market, Product, ProductAudit, ProductImage, Shop, Sku
 
 MAX_QUERY_WORDS = 8
-MAX_ID = 2**63 - 1
 MAX_PRICE_MINOR = 2**31 - 1
 
 
@@ -68,26 +73,6 @@ def query_words(q: str | None) -> list[str]:
     return q.lower().split()[:MAX_QUERY_WORDS] if q else []
 
 
-def _cursor(cursor: str | None) -> dict[str, Any] | None:
-    if cursor is None:
-        return None
-    try:
-        return decode_cursor(cursor)
-    except InvalidCursor as exc:
-        raise InvalidCursorError("The cursor is not valid.") from exc
-
-
-def _int_in(value: object, low: int, high: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise InvalidCursorError("The cursor is not valid.")
-    return value
-
-
-def _cursor_id(cursor: str | None) -> int | None:
-    data = _cursor(cursor)
-    return None if data is None else _int_in(data.get("id"), 1, MAX_ID)
-
-
 async def available_by_sku(session: AsyncSession, sku_ids: Sequence[int]) -> dict[int, int]:
     """Units free to sell per SKU (inventory's count over the shop's sales warehouses)."""
     return await inventory.available_by_sku(session, list(sku_ids)) if sku_ids else {}
@@ -130,7 +115,7 @@ async def seller_products(
         status=status,
         words=query_words(q),
         category_ids=await _category_filter(session, category_id),
-        before_id=_cursor_id(cursor),
+        before_id=id_after_cursor(cursor),
         limit=limit + 1,
     )
     page = rows[:limit]
@@ -150,16 +135,25 @@ async def shop_locale(session: AsyncSession, shop: Shop) -> str:
 # Public
 
 
+def _price(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_PRICE_MINOR:
+        raise InvalidCursor("cursor is not valid")
+    return value
+
+
 def _public_after(cursor: str | None, sort: str) -> tuple[int | None, int] | None:
-    data = _cursor(cursor)
-    if data is None:
+    """(price, id) of the last product seen, from a browse cursor of the same sort order."""
+    if cursor is None:
         return None
+    try:
+        data = decode_cursor(cursor)
+        product_id = cursor_id_value(data.get("id"))
+        price = None if sort == "newest" else _price(data.get("p"))
+    except InvalidCursor as exc:
+        raise InvalidCursorError("The cursor is not valid.") from exc
     if data.get("s") != sort:
         raise InvalidCursorError("The cursor is not valid for this sort order.")
-    product_id = _int_in(data.get("id"), 1, MAX_ID)
-    if sort == "newest":
-        return (None, product_id)
-    return (_int_in(data.get("p"), 0, MAX_PRICE_MINOR), product_id)
+    return (price, product_id)
 
 
 async def public_products(
@@ -226,7 +220,7 @@ async def audit_queue(
             f"Unknown audit status {status!r}.", details={"allowed": list(AUDIT_STATUSES)}
         )
     rows = await repo.audit_queue(
-        session, status=status, before_id=_cursor_id(cursor), limit=limit + 1
+        session, status=status, before_id=id_after_cursor(cursor), limit=limit + 1
     )
     page = rows[:limit]
     items = [AuditQueueEntry(a, p, s) for a, p, s in page]
