@@ -58,6 +58,14 @@ async def test_counters_and_windows(broker: Broker) -> None:
     assert await broker.get_int("c") == 0
 
 
+async def test_max_int_keeps_the_high_water_mark(broker: Broker) -> None:
+    assert await broker.max_int("peak", 5) == 5
+    assert await broker.max_int("peak", 3) == 5
+    assert await broker.max_int("peak", 9) == 9
+    assert await broker.get_int("peak") == 9
+    assert await broker.incr("peak", -2) == 7
+
+
 async def test_set_if_absent(broker: Broker) -> None:
     assert await broker.set_if_absent("lock", "a", 30) is True
     assert await broker.set_if_absent("lock", "b", 30) is False

@@ -28,6 +28,9 @@ class Broker(Protocol):
     async def get_int(self, key: str) -> int:
         """A counter's value (0 when absent)."""
 
+    async def max_int(self, key: str, value: int) -> int:
+        """Raise the counter to `value` if it is lower (a high-water mark); returns the result."""
+
     async def set_if_absent(self, key: str, value: str, ttl_seconds: int) -> bool:
         """Set the key only if it does not exist; True when this call set it."""
 

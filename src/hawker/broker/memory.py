@@ -79,6 +79,12 @@ class MemoryBroker:
         self._expired(key)
         return self._counters.get(key, 0)
 
+    async def max_int(self, key: str, value: int) -> int:
+        self._expired(key)
+        current = max(self._counters.get(key, 0), value)
+        self._counters[key] = current
+        return current
+
     async def set_if_absent(self, key: str, value: str, ttl_seconds: int) -> bool:
         self._expired(key)
         if key in self._values:

@@ -7,6 +7,17 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+# Atomically raise a counter to a value (a high-water mark such as a room's peak viewers).
+_MAX_SCRIPT = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local value = tonumber(ARGV[1])
+if value > current then
+  redis.call('SET', KEYS[1], value)
+  return value
+end
+return current
+"""
+
 
 class RedisSubscription:
     def __init__(self, pubsub: Any) -> None:
@@ -34,6 +45,9 @@ class RedisBroker:
     def __init__(self, url: str, *, max_connections: int = 64, prefix: str = "hawker:") -> None:
         self.prefix = prefix
         self._redis = aioredis.Redis.from_url(url, max_connections=max_connections)
+        # Each subscription holds a connection for as long as it lives (one per live room with
+        # local viewers): they come from their own pool, so they never starve the commands.
+        self._subscriber = aioredis.Redis.from_url(url)
         # redis-py's pool raises when exhausted; bound concurrency towards Redis ourselves.
         self._gate = asyncio.Semaphore(max_connections - 8)
 
@@ -45,7 +59,7 @@ class RedisBroker:
             await self._redis.publish(self._k(channel), message)
 
     async def subscribe(self, channel: str) -> RedisSubscription:
-        pubsub = self._redis.pubsub()
+        pubsub = self._subscriber.pubsub()
         await pubsub.subscribe(self._k(channel))
         return RedisSubscription(pubsub)
 
@@ -68,6 +82,11 @@ class RedisBroker:
             value = await self._redis.get(self._k(key))
         return int(value) if value is not None else 0
 
+    async def max_int(self, key: str, value: int) -> int:
+        async with self._gate:
+            result = await self._redis.eval(_MAX_SCRIPT, 1, self._k(key), value)
+        return int(result)
+
     async def set_if_absent(self, key: str, value: str, ttl_seconds: int) -> bool:
         async with self._gate:
             return bool(await self._redis.set(self._k(key), value, nx=True, ex=ttl_seconds))
@@ -78,3 +97,4 @@ class RedisBroker:
 
     async def close(self) -> None:
         await self._redis.aclose()
+        await self._subscriber.aclose()

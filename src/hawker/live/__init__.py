@@ -1,0 +1,1 @@
+"""Live rooms: sessions, ingest hooks, the real-time channel, moderation, stats, replays."""

@@ -1,0 +1,1 @@
+"""Shoppable videos: upload, transcode, product tags, views and likes."""
