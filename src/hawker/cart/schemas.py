@@ -7,16 +7,19 @@ from pydantic import BaseModel, Field
 
 from hawker.cart.service import CartLine, CartView
 from hawker.checkout.pricing import Quote, ShopQuote
+from hawker.fulfillment.schemas import DeliveryEstimateOut
 from hawker.schemas import Id, MoneyOut, Schema
+
+# Quantities are checked by the cart's rules (1 to HAWKER_MAX_LINE_QUANTITY): 400 invalid_quantity.
 
 
 class CartItemIn(BaseModel):
     sku_id: Id
-    quantity: int = Field(default=1, ge=1)
+    quantity: int = Field(default=1, description="Units to add; a line holds 1 to 999 by default.")
 
 
 class CartQuantityIn(BaseModel):
-    quantity: int = Field(ge=1)
+    quantity: int = Field(description="The line's new quantity, 1 to 999 by default.")
 
 
 class QuoteLineOut(Schema):
@@ -42,6 +45,9 @@ class ShopQuoteOut(Schema):
     tax: MoneyOut
     tax_included: bool
     total: MoneyOut
+    # When the shop's parcels should arrive (to the market's reference point until the buyer
+    # gives an address); None where the market has no logistics network yet.
+    delivery_estimate: DeliveryEstimateOut | None = None
 
 
 class QuoteOut(Schema):

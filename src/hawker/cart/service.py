@@ -1,4 +1,4 @@
-"""The cart: one line per SKU per buyer, across any number of shops, in one currency.
+"""The cart: one line per SKU per buyer, across any number of shops of one market.
 
 Changes to one buyer's cart are serialised (the buyer's row is locked on PostgreSQL; SQLite
 has one writer), and limits are checked after the write, so a refused change is rolled back
@@ -46,10 +46,10 @@ class CartFull(Conflict):
     code = "cart_full"
 
 
-class CartCurrencyMismatch(Conflict):
-    """A cart holds items in one currency only."""
+class CartMarketMismatch(Conflict):
+    """A cart holds items of one market only (checkout ships them to one address there)."""
 
-    code = "cart_currency_mismatch"
+    code = "cart_market_mismatch"
 
 
 class CartItemNotFound(NotFound):
@@ -133,12 +133,12 @@ async def add_item(
     existing = await repo.items(session, user.id)
     others = [i.sku_id for i in existing if i.sku_id != sku_id]
     if others:
-        currencies = {s.currency for s in (await catalog.skus_for_sale(session, others)).values()}
-        if currencies and currencies != {sku.currency}:
-            raise CartCurrencyMismatch(
-                f"Your cart holds items in {', '.join(sorted(currencies))}; "
-                f"this item is in {sku.currency}. Check out or empty the cart first.",
-                details={"cart_currency": sorted(currencies), "sku_currency": sku.currency},
+        markets = {s.market_code for s in (await catalog.skus_for_sale(session, others)).values()}
+        if markets and markets != {sku.market_code}:
+            raise CartMarketMismatch(
+                f"Your cart holds items sold in {', '.join(sorted(markets))}; this item is "
+                f"sold in {sku.market_code}. Check out or empty the cart first.",
+                details={"cart_markets": sorted(markets), "sku_market": sku.market_code},
             )
     total = await repo.add(session, user_id=user.id, sku_id=sku_id, quantity=quantity, now=now)
     check_quantity(total, maximum=settings.max_line_quantity, sku_id=sku_id)

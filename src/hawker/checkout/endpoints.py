@@ -7,15 +7,24 @@ from fastapi import Header
 from fastapi.responses import JSONResponse
 
 from hawker.checkout import service
-from hawker.checkout.schemas import PaidOut, PayIn, PlacedOut, PlaceOrdersIn, payment_out
+from hawker.checkout.schemas import (
+    OrderDeliveryEstimateOut,
+    PaidOut,
+    PayIn,
+    PlacedOut,
+    PlaceOrdersIn,
+    payment_out,
+)
 from hawker.deps import CurrentUser, RuntimeDep, SessionDep
+from hawker.fulfillment import service as fulfillment
+from hawker.fulfillment.schemas import estimate_out
 from hawker.idempotency import service as idempotency
 from hawker.orders import service as orders
 from hawker.orders.schemas import order_out
 from hawker.payments import service as payments
 from hawker.routing import router as make_router
 from hawker.runtime import Runtime
-from hawker.schemas import MoneyOut
+from hawker.schemas import Id, MoneyOut
 
 router = make_router(prefix="/checkout", tags=["checkout"])
 order_pay_router = make_router(prefix="/orders", tags=["checkout"])
@@ -32,7 +41,9 @@ IdempotencyKey = Annotated[
 PAY_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": PaidOut},
     402: {"description": "payment_declined: the card was declined (stored for the key)."},
-    502: {"description": "payment_provider_unavailable: retry with the same key."},
+    503: {
+        "description": "payment_provider_unavailable: nothing was charged; retry with the same key."
+    },
 }
 
 
@@ -53,6 +64,14 @@ def _card(body: PayIn) -> payments.CardDetails:
         cvc=c.cvc,
         holder_name=c.holder_name,
     )
+
+
+def _pay_request(target: dict[str, str], body: PayIn, rt: Runtime) -> dict[str, Any]:
+    """What makes two pay requests "the same" for an Idempotency-Key: the order or checkout,
+    the card's keyed fingerprint (number and expiry) and the holder's name; never the card
+    number or the CVC."""
+    fingerprint = payments.card_fingerprint(_card(body), secret=rt.settings.secret_key)
+    return {**target, "card": {"fingerprint": fingerprint, "holder_name": body.card.holder_name}}
 
 
 async def _paid(session: SessionDep, result: service.PayResult) -> tuple[int, dict[str, Any]]:
@@ -99,11 +118,28 @@ async def place_orders(
             settings=rt.settings,
         )
         views = await orders.views(session, placed.orders)
+        estimates = await fulfillment.estimate_shops(
+            session,
+            {v.order.shop_id: [(ln.sku_id, ln.quantity) for ln in v.lines] for v in views},
+            market_by_shop={v.order.shop_id: v.order.market_code for v in views},
+            country_code=a.country_code,
+            postal_code=a.postal_code,
+            now=now,
+            settings=rt.settings,
+        )
         out = PlacedOut(
             checkout_id=placed.checkout_id,
             orders=[order_out(v.order, v.lines, v.locale) for v in views],
             total=MoneyOut.of(placed.total_minor, placed.currency, placed.locale),
             pay_by=placed.pay_by,
+            delivery_estimates=[
+                OrderDeliveryEstimateOut(
+                    order_id=v.order.id,
+                    shop_id=v.order.shop_id,
+                    estimate=estimate_out(estimates.get(v.order.shop_id)),
+                )
+                for v in views
+            ],
         )
         return 201, out.model_dump(mode="json")
 
@@ -117,13 +153,14 @@ async def place_orders(
         ttl=_ttl(rt),
         run=run,
         max_key_length=rt.settings.idempotency_key_max_length,
+        secret=rt.settings.secret_key,
     )
     return JSONResponse(payload, status_code=status)
 
 
 @router.post("/{checkout_id}/pay", responses=PAY_RESPONSES)
 async def pay_checkout(
-    checkout_id: int,
+    checkout_id: Id,
     body: PayIn,
     session: SessionDep,
     user: CurrentUser,
@@ -144,18 +181,19 @@ async def pay_checkout(
         user_id=user.id,
         scope="checkout.pay",
         key=key,
-        request_body={"checkout_id": str(checkout_id), **body.model_dump(mode="json")},
+        request_body=_pay_request({"checkout_id": str(checkout_id)}, body, rt),
         now=now,
         ttl=_ttl(rt),
         run=run,
         max_key_length=rt.settings.idempotency_key_max_length,
+        secret=rt.settings.secret_key,
     )
     return JSONResponse(payload, status_code=status)
 
 
 @order_pay_router.post("/{order_id}/pay", responses=PAY_RESPONSES)
 async def pay_order(
-    order_id: int,
+    order_id: Id,
     body: PayIn,
     session: SessionDep,
     user: CurrentUser,
@@ -176,10 +214,11 @@ async def pay_order(
         user_id=user.id,
         scope="orders.pay",
         key=key,
-        request_body={"order_id": str(order_id), **body.model_dump(mode="json")},
+        request_body=_pay_request({"order_id": str(order_id)}, body, rt),
         now=now,
         ttl=_ttl(rt),
         run=run,
         max_key_length=rt.settings.idempotency_key_max_length,
+        secret=rt.settings.secret_key,
     )
     return JSONResponse(payload, status_code=status)

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from hawker.fulfillment.schemas import DeliveryEstimateOut
 from hawker.models import Payment
 from hawker.orders.schemas import OrderOut
 from hawker.schemas import Id, MoneyOut, Schema
@@ -25,7 +26,7 @@ class AddressIn(BaseModel):
 
 class CheckoutItemIn(BaseModel):
     sku_id: Id
-    quantity: int = Field(ge=1)
+    quantity: int = Field(description="1 to 999 per SKU by default; else 400 invalid_quantity.")
 
 
 class PlaceOrdersIn(BaseModel):
@@ -36,11 +37,18 @@ class PlaceOrdersIn(BaseModel):
     )
 
 
+class OrderDeliveryEstimateOut(Schema):
+    order_id: Id
+    shop_id: Id
+    estimate: DeliveryEstimateOut | None  # None where the market has no logistics network
+
+
 class PlacedOut(Schema):
     checkout_id: Id
     orders: list[OrderOut]
     total: MoneyOut
     pay_by: datetime
+    delivery_estimates: list[OrderDeliveryEstimateOut] = []
 
 
 class CardIn(BaseModel):

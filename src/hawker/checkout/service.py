@@ -25,6 +25,7 @@ from hawker.kit.ids import new_id
 from hawker.models import Order, OrderStatus, Payment, PaymentStatus, User
 from hawker.orders import service as orders
 from hawker.payments import service as payments
+from hawker.payments.provider import ProviderUnavailable
 
 
 class CartEmpty(BadRequest):
@@ -62,13 +63,6 @@ class PaymentDeclined(HawkerError):
 
     status_code = 402
     code = "payment_declined"
-
-
-class PaymentProviderUnavailable(HawkerError):
-    """The payment provider could not be reached; nothing was charged. Try again."""
-
-    status_code = 502
-    code = "payment_provider_unavailable"
 
 
 # --- placing orders ----------------------------------------------------------------------
@@ -144,6 +138,8 @@ async def place_orders(
         items = await cart.contents(session, buyer.id)
         if not items:
             raise CartEmpty("Your cart is empty.")
+    for sku_id, quantity in items:  # each line, before a SKU listed twice is summed
+        cart.check_quantity(quantity, maximum=settings.max_line_quantity, sku_id=sku_id)
     quantities = _merge(items)
     pairs = await _sellable(session, quantities, max_quantity=settings.max_line_quantity)
     _check_market(pairs, address.country_code)
@@ -232,7 +228,7 @@ class PayResult:
         if p.status == PaymentStatus.DECLINED:
             details["decline_code"] = p.failure_code
             return PaymentDeclined(p.failure_message or "The card was declined.", details)
-        return PaymentProviderUnavailable(
+        return ProviderUnavailable(  # 503: retryable, and never stored for the key
             p.failure_message or "The payment provider could not be reached; try again.",
             details,
         )

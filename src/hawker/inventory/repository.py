@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, insert, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from hawker.inventory.planning import CandidateRow
 from hawker.kit.ids import new_id
 from hawker.models import (
     AllocationStatus,
+    FlashDeal,
     OrderAllocation,
     Product,
     Sku,
@@ -222,9 +223,10 @@ async def ship_reserved(
 
 
 async def reserved_allocations(
-    session: AsyncSession, order_id: int
+    session: AsyncSession, order_id: int, *, warehouse_id: int | None = None
 ) -> list[tuple[int, int, int, int, int]]:
-    """(allocation id, stock id, sku id, warehouse id, quantity), stock rows in id order."""
+    """(allocation id, stock id, sku id, warehouse id, quantity), stock rows in id order
+    (only those in `warehouse_id` when given)."""
     q = (
         select(
             OrderAllocation.id,
@@ -246,7 +248,54 @@ async def reserved_allocations(
         )
         .order_by(Stock.id, OrderAllocation.id)
     )
+    if warehouse_id is not None:
+        q = q.where(OrderAllocation.warehouse_id == warehouse_id)
     return [(r[0], r[1], r[2], r[3], r[4]) for r in (await session.execute(q)).all()]
+
+
+async def reserved_lines(session: AsyncSession, order_id: int) -> list[tuple[int, int, int, int]]:
+    """(allocation id, line id, warehouse id, quantity) of the order's RESERVED allocations."""
+    q = (
+        select(
+            OrderAllocation.id,
+            OrderAllocation.line_id,
+            OrderAllocation.warehouse_id,
+            OrderAllocation.quantity,
+        )
+        .where(
+            OrderAllocation.order_id == order_id,
+            OrderAllocation.status == AllocationStatus.RESERVED,
+        )
+        .order_by(OrderAllocation.id)
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in (await session.execute(q)).all()]
+
+
+async def stock_ids(
+    session: AsyncSession, pairs: Collection[tuple[int, int]], *, lock: bool
+) -> dict[tuple[int, int], int]:
+    """Stock row id per (sku, warehouse) pair that has one; locked in id order with `lock`."""
+    if not pairs:
+        return {}
+    wanted = set(pairs)
+    q = (
+        select(Stock.id, Stock.sku_id, Stock.warehouse_id)
+        .where(
+            Stock.sku_id.in_({s for s, _ in wanted}),
+            Stock.warehouse_id.in_({w for _, w in wanted}),
+        )
+        .order_by(Stock.id)
+    )
+    if lock:
+        q = q.with_for_update()
+    rows = (await session.execute(q)).all()
+    return {(r[1], r[2]): r[0] for r in rows if (r[1], r[2]) in wanted}
+
+
+async def insert_allocations(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Many RESERVED allocations in one statement (rows carry every column)."""
+    if rows:
+        await session.execute(insert(OrderAllocation), list(rows))
 
 
 async def claim_allocation(
@@ -402,15 +451,30 @@ async def movement_mismatches(session: AsyncSession) -> list[tuple[int, int, int
 
 
 async def allocation_mismatches(session: AsyncSession) -> list[tuple[int, int, int, int]]:
-    """(sku, warehouse, reserved, units in RESERVED allocations) that disagree."""
-    sums = (
+    """(sku, warehouse, reserved, units held) that disagree.
+
+    Units held are those of RESERVED order allocations plus the units set aside for live
+    flash deals and not yet sold (`flash_deals.stock_remaining`, zero once a deal ended).
+    """
+    held = union_all(
         select(
             OrderAllocation.sku_id.label("sku_id"),
             OrderAllocation.warehouse_id.label("warehouse_id"),
-            func.sum(OrderAllocation.quantity).label("quantity"),
+            OrderAllocation.quantity.label("quantity"),
+        ).where(OrderAllocation.status == AllocationStatus.RESERVED),
+        select(
+            FlashDeal.sku_id.label("sku_id"),
+            FlashDeal.warehouse_id.label("warehouse_id"),
+            FlashDeal.stock_remaining.label("quantity"),
+        ).where(FlashDeal.stock_remaining > 0),
+    ).subquery()
+    sums = (
+        select(
+            held.c.sku_id.label("sku_id"),
+            held.c.warehouse_id.label("warehouse_id"),
+            func.sum(held.c.quantity).label("quantity"),
         )
-        .where(OrderAllocation.status == AllocationStatus.RESERVED)
-        .group_by(OrderAllocation.sku_id, OrderAllocation.warehouse_id)
+        .group_by(held.c.sku_id, held.c.warehouse_id)
         .subquery()
     )
     allocated = func.coalesce(sums.c.quantity, 0)

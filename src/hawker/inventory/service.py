@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hawker.errors import BadRequest, Conflict, HawkerError, NotFound
+from hawker.errors import BadRequest, Conflict, HawkerError, NotFound, id_after_cursor
 from hawker.inventory import planning
 from hawker.inventory import repository as repo
-from hawker.kit.pagination import InvalidCursor, decode_cursor, encode_cursor
+from hawker.kit.ids import new_id
+from hawker.kit.pagination import encode_cursor
 from hawker.models import (
     AllocationStatus,
     MovementKind,
@@ -29,6 +29,7 @@ from hawker.models import (
     Warehouse,
 )
 from hawker.outbox.service import record_event
+from hawker.shops import service as shops
 
 MAX_QUANTITY = 1_000_000
 # Lost races are retried optimistically this many times, then once with the rows locked.
@@ -96,12 +97,6 @@ class WarehouseNotFound(NotFound):
     """No such warehouse."""
 
     code = "warehouse_not_found"
-
-
-class BadCursor(BadRequest):
-    """The cursor is not valid."""
-
-    code = "invalid_cursor"
 
 
 class StockBusy(Conflict):
@@ -222,11 +217,16 @@ async def release_order(session: AsyncSession, order_id: int, *, now: datetime, 
     return released
 
 
-async def ship_allocations(session: AsyncSession, order_id: int, *, now: datetime) -> int:
-    """RESERVED -> SHIPPED: the units leave the warehouse (on_hand -n, reserved -n)."""
+async def ship_allocations(
+    session: AsyncSession, order_id: int, *, now: datetime, warehouse_id: int | None = None
+) -> int:
+    """RESERVED -> SHIPPED: the units leave the warehouse (on_hand -n, reserved -n).
+
+    With `warehouse_id`, only the units reserved there (one package of a split order).
+    """
     shipped = 0
-    for alloc_id, stock_id, sku_id, warehouse_id, qty in await repo.reserved_allocations(
-        session, order_id
+    for alloc_id, stock_id, sku_id, from_warehouse, qty in await repo.reserved_allocations(
+        session, order_id, warehouse_id=warehouse_id
     ):
         if not await repo.claim_allocation(session, alloc_id, to_status=AllocationStatus.SHIPPED):
             continue
@@ -236,7 +236,7 @@ async def ship_allocations(session: AsyncSession, order_id: int, *, now: datetim
             _movement(
                 MovementKind.SHIPMENT,
                 sku_id=sku_id,
-                warehouse_id=warehouse_id,
+                warehouse_id=from_warehouse,
                 on_hand=-qty,
                 reserved=-qty,
                 ref_id=order_id,
@@ -247,6 +247,257 @@ async def ship_allocations(session: AsyncSession, order_id: int, *, now: datetim
         shipped += qty
     await session.flush()
     return shipped
+
+
+@dataclass(frozen=True)
+class PlannedSlice:
+    """`quantity` units of order line `line_id` (SKU `sku_id`) to be held in `warehouse_id`."""
+
+    line_id: int
+    sku_id: int
+    warehouse_id: int
+    quantity: int
+
+
+async def move_reservations(
+    session: AsyncSession,
+    order_id: int,
+    plan: Sequence[PlannedSlice],
+    *,
+    now: datetime,
+    reason: str,
+) -> bool:
+    """Hold the order's units where `plan` says (fulfilment chose other warehouses).
+
+    Only lines whose warehouses change are touched: their RESERVED allocations are released
+    and the planned slices reserved, all in one savepoint, stock rows locked in id order.
+    Returns False and changes nothing when a planned warehouse no longer has the units
+    (the caller keeps the reservation it had); True when the plan now holds.
+    """
+    current: dict[int, dict[int, int]] = {}
+    held = await repo.reserved_lines(session, order_id)
+    for _, line_id, warehouse_id, qty in held:
+        by_wh = current.setdefault(line_id, {})
+        by_wh[warehouse_id] = by_wh.get(warehouse_id, 0) + qty
+    wanted: dict[int, dict[int, int]] = {}
+    skus: dict[int, int] = {}
+    for sl in plan:
+        if sl.quantity <= 0:
+            raise InvalidQuantity("A planned slice holds at least one unit.")
+        by_wh = wanted.setdefault(sl.line_id, {})
+        by_wh[sl.warehouse_id] = by_wh.get(sl.warehouse_id, 0) + sl.quantity
+        skus[sl.line_id] = sl.sku_id
+    changed = {line for line in wanted if wanted[line] != current.get(line)}
+    if not changed:
+        return True
+    for line in changed:
+        if sum(wanted[line].values()) != sum(current.get(line, {}).values()):
+            raise StockInconsistent(f"The plan for line {line} moves a different number of units.")
+    old = [
+        (alloc_id, stock_id, sku_id, wh, qty)
+        for alloc_id, stock_id, sku_id, wh, qty in await repo.reserved_allocations(
+            session, order_id
+        )
+        if alloc_id in {a for a, line_id, _, _ in held if line_id in changed}
+    ]
+    new = [
+        (line, skus[line], wh, qty) for line in sorted(changed) for wh, qty in wanted[line].items()
+    ]
+    pairs = {(sku, wh) for _, _, sku, wh, _ in old} | {(sku, wh) for _, sku, wh, _ in new}
+    stock_of = await repo.stock_ids(session, pairs, lock=True)
+    if any((sku, wh) not in stock_of for _, sku, wh, _ in new):
+        return False
+    try:
+        async with session.begin_nested():
+            for alloc_id, stock_id, _, _, qty in old:
+                if not await repo.claim_allocation(
+                    session, alloc_id, to_status=AllocationStatus.RELEASED
+                ) or not await repo.unreserve(session, stock_id=stock_id, quantity=qty, now=now):
+                    raise _LostRace
+            for _, sku, wh, qty in sorted(new, key=lambda n: stock_of[(n[1], n[2])]):
+                if not await repo.try_reserve(
+                    session, stock_id=stock_of[(sku, wh)], quantity=qty, now=now
+                ):
+                    raise _LostRace
+    except _LostRace:
+        return False
+    for _, _, sku, wh, qty in old:
+        session.add(
+            _movement(
+                MovementKind.RELEASE,
+                sku_id=sku,
+                warehouse_id=wh,
+                on_hand=0,
+                reserved=-qty,
+                ref_id=order_id,
+                actor_id=None,
+                now=now,
+                note=reason,
+            )
+        )
+    for line, sku, wh, qty in new:
+        session.add(
+            _movement(
+                MovementKind.RESERVATION,
+                sku_id=sku,
+                warehouse_id=wh,
+                on_hand=0,
+                reserved=qty,
+                ref_id=order_id,
+                actor_id=None,
+                now=now,
+                note=reason,
+            )
+        )
+        session.add(
+            OrderAllocation(
+                order_id=order_id,
+                line_id=line,
+                sku_id=sku,
+                warehouse_id=wh,
+                quantity=qty,
+                status=AllocationStatus.RESERVED,
+            )
+        )
+    await session.flush()
+    return True
+
+
+# --- units set aside (live flash deals) -------------------------------------------------------
+#
+# A live flash deal sets its units aside when it is created: they are reserved in one sales
+# warehouse's stock row (one RESERVATION movement referring to the deal), so no ordinary
+# checkout can sell them. Orders of the deal then hold those units as their allocations
+# without changing the stock figures; whatever is left goes back on sale when the deal ends
+# (one RELEASE movement). `inventory_check` counts the units a deal still holds.
+
+
+@dataclass(frozen=True)
+class AllocationDraft:
+    order_id: int
+    line_id: int
+    sku_id: int
+    warehouse_id: int
+    quantity: int
+
+
+async def set_aside(
+    session: AsyncSession,
+    *,
+    sku_id: int,
+    shop_id: int,
+    quantity: int,
+    ref_type: str,
+    ref_id: int,
+    now: datetime,
+    actor_id: int | None,
+    warehouse_id: int | None = None,
+) -> int:
+    """Reserve `quantity` units in ONE of the shop's sales warehouses; returns its id.
+
+    The default warehouse first, then by id (or only `warehouse_id` when given). Raises
+    InsufficientStock (with the most any one warehouse has free) when none holds them all.
+    """
+    if quantity <= 0 or quantity > MAX_QUANTITY:
+        raise InvalidQuantity(f"Quantity {quantity} is not between 1 and {MAX_QUANTITY}.")
+    rows = await repo.sales_stock_rows(session, {(sku_id, shop_id)}, lock=False)
+    candidates = sorted(rows, key=lambda r: (not r.is_default, r.stock_id))
+    if warehouse_id is not None:
+        candidates = [r for r in candidates if r.warehouse_id == warehouse_id]
+    for row in candidates:
+        if row.free >= quantity and await repo.try_reserve(
+            session, stock_id=row.stock_id, quantity=quantity, now=now
+        ):
+            session.add(
+                _movement(
+                    MovementKind.RESERVATION,
+                    sku_id=sku_id,
+                    warehouse_id=row.warehouse_id,
+                    on_hand=0,
+                    reserved=quantity,
+                    ref_id=ref_id,
+                    ref_type=ref_type,
+                    actor_id=actor_id,
+                    now=now,
+                    note="set aside",
+                )
+            )
+            await session.flush()
+            return row.warehouse_id
+    best = max((r.free for r in candidates), default=0)
+    raise InsufficientStock(
+        [ShortLine(sku_id, quantity, best)],
+        f"No sales warehouse holds {quantity} free units of SKU {sku_id} (at most {best}).",
+    )
+
+
+async def release_set_aside(
+    session: AsyncSession,
+    *,
+    sku_id: int,
+    warehouse_id: int,
+    quantity: int,
+    ref_type: str,
+    ref_id: int,
+    now: datetime,
+    note: str,
+) -> None:
+    """Units set aside go back on sale: reserved -quantity, one RELEASE movement."""
+    if quantity <= 0:
+        return
+    stock = await repo.get_stock(session, sku_id, warehouse_id)
+    if stock is None or not await repo.unreserve(
+        session, stock_id=stock.id, quantity=quantity, now=now
+    ):
+        raise StockInconsistent(
+            f"SKU {sku_id} in warehouse {warehouse_id} holds fewer reserved units than {quantity}."
+        )
+    session.add(
+        _movement(
+            MovementKind.RELEASE,
+            sku_id=sku_id,
+            warehouse_id=warehouse_id,
+            on_hand=0,
+            reserved=-quantity,
+            ref_id=ref_id,
+            ref_type=ref_type,
+            actor_id=None,
+            now=now,
+            note=note,
+        )
+    )
+    await session.flush()
+
+
+async def allocate_set_aside(session: AsyncSession, drafts: Sequence[AllocationDraft]) -> None:
+    """Orders take units that are already reserved (set aside): RESERVED allocations in one
+    statement; the stock figures do not change, so there is no movement."""
+    await repo.insert_allocations(
+        session,
+        [
+            {
+                "id": new_id(),
+                "order_id": d.order_id,
+                "line_id": d.line_id,
+                "sku_id": d.sku_id,
+                "warehouse_id": d.warehouse_id,
+                "quantity": d.quantity,
+                "status": AllocationStatus.RESERVED,
+            }
+            for d in drafts
+        ],
+    )
+
+
+async def take_back_allocations(session: AsyncSession, order_id: int) -> int:
+    """The order's RESERVED allocations end (RELEASED) while their units stay reserved in the
+    stock rows: they return to what they were set aside for. Returns the units. Idempotent."""
+    taken = 0
+    for alloc_id, _, _, _, qty in await repo.reserved_allocations(session, order_id):
+        if await repo.claim_allocation(session, alloc_id, to_status=AllocationStatus.RELEASED):
+            taken += qty
+    await session.flush()
+    return taken
 
 
 # --- receipts and adjustments -----------------------------------------------------------------
@@ -382,6 +633,7 @@ def _movement(
     actor_id: int | None,
     now: datetime,
     note: str = "",
+    ref_type: str = "order",
 ) -> StockMovement:
     return StockMovement(
         sku_id=sku_id,
@@ -389,7 +641,7 @@ def _movement(
         kind=kind,
         on_hand_delta=on_hand,
         reserved_delta=reserved,
-        ref_type="order" if ref_id is not None else None,
+        ref_type=ref_type if ref_id is not None else None,
         ref_id=ref_id,
         note=note[:255],
         actor_id=actor_id,
@@ -398,12 +650,14 @@ def _movement(
 
 
 async def _check_same_shop(session: AsyncSession, sku_id: int, warehouse_id: int) -> None:
+    """The SKU and the warehouse belong to one shop, and that shop is not closed."""
     shop_id = await repo.sku_shop_id(session, sku_id)
     if shop_id is None:
         raise SkuNotFound(f"There is no SKU {sku_id}.")
     warehouse = await repo.get_warehouse(session, warehouse_id)
     if warehouse is None or warehouse.shop_id != shop_id:
         raise WarehouseNotFound(f"There is no warehouse {warehouse_id}.")
+    shops.ensure_not_closed(await shops.get_shop(session, shop_id))
 
 
 # --- availability -----------------------------------------------------------------------------
@@ -449,23 +703,6 @@ class StockView:
     warehouse: Warehouse
 
 
-def _before_id(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        data: dict[str, Any] = decode_cursor(cursor)
-    except InvalidCursor as exc:
-        raise BadCursor("The cursor is not valid.") from exc
-    value = data.get("id")
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise BadCursor("The cursor is not valid.")
-    return value
-
-
-def _next_cursor(ids: list[int], limit: int) -> str | None:
-    return encode_cursor({"id": ids[-1]}) if len(ids) == limit else None
-
-
 async def list_stock(
     session: AsyncSession,
     *,
@@ -486,11 +723,12 @@ async def list_stock(
         product_id=product_id,
         low_stock=low_stock,
         q=q.strip() if q else None,
-        before_id=_before_id(cursor),
-        limit=limit,
+        before_id=id_after_cursor(cursor),
+        limit=limit + 1,
     )
-    views = [StockView(*row) for row in rows]
-    return views, _next_cursor([v.stock.id for v in views], limit)
+    views = [StockView(*row) for row in rows[:limit]]
+    more = len(rows) > limit
+    return views, encode_cursor({"id": views[-1].stock.id}) if more else None
 
 
 async def stock_view(session: AsyncSession, *, shop_id: int, stock: Stock) -> StockView:
@@ -509,18 +747,20 @@ async def list_movements(
     cursor: str | None = None,
     limit: int = 20,
 ) -> tuple[list[StockMovement], str | None]:
-    items = list(
+    rows = list(
         await repo.list_movements(
             session,
             shop_id=shop_id,
             sku_id=sku_id,
             warehouse_id=warehouse_id,
             kind=kind,
-            before_id=_before_id(cursor),
-            limit=limit,
+            before_id=id_after_cursor(cursor),
+            limit=limit + 1,
         )
     )
-    return items, _next_cursor([m.id for m in items], limit)
+    items = rows[:limit]
+    more = len(rows) > limit
+    return items, encode_cursor({"id": items[-1].id}) if more else None
 
 
 # --- consistency ------------------------------------------------------------------------------

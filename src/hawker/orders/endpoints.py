@@ -18,6 +18,7 @@ from hawker.orders.schemas import (
     order_out,
 )
 from hawker.routing import router as make_router
+from hawker.schemas import Id
 
 router = make_router(prefix="/orders", tags=["orders"])
 seller_router = make_router(prefix="/seller/shops/{shop_id}/orders", tags=["orders"])
@@ -59,7 +60,9 @@ async def _page_out(session: SessionDep, page: Page[Order]) -> OrderPageOut:
 
 async def _detail_out(session: SessionDep, order: Order) -> OrderDetailOut:
     v = await service.view(session, order)
-    return order_detail_out(v.order, v.lines, v.history, v.locale)
+    return order_detail_out(
+        v.order, v.lines, v.history, v.locale, payments=v.payments, refunds=v.refunds
+    )
 
 
 # --- buyer -------------------------------------------------------------------------------
@@ -83,13 +86,13 @@ async def list_my_orders(
 
 
 @router.get("/{order_id}", response_model=OrderDetailOut)
-async def get_my_order(order_id: int, session: SessionDep, user: CurrentUser) -> OrderDetailOut:
+async def get_my_order(order_id: Id, session: SessionDep, user: CurrentUser) -> OrderDetailOut:
     return await _detail_out(session, await service.get_for_buyer(session, user, order_id))
 
 
 @router.post("/{order_id}/cancel", response_model=OrderDetailOut)
 async def cancel_my_order(
-    order_id: int, body: CancelIn, session: SessionDep, user: CurrentUser, rt: RuntimeDep
+    order_id: Id, body: CancelIn, session: SessionDep, user: CurrentUser, rt: RuntimeDep
 ) -> OrderDetailOut:
     order = await service.buyer_cancel(
         session, user, order_id, reason=body.reason, now=rt.clock.now()
@@ -102,7 +105,7 @@ async def cancel_my_order(
 
 @seller_router.get("", response_model=OrderPageOut)
 async def list_shop_orders(
-    shop_id: int,
+    shop_id: Id,
     session: SessionDep,
     user: CurrentUser,
     status: StatusQuery = None,
@@ -125,15 +128,15 @@ async def list_shop_orders(
 
 @seller_router.get("/{order_id}", response_model=OrderDetailOut)
 async def get_shop_order(
-    shop_id: int, order_id: int, session: SessionDep, user: CurrentUser
+    shop_id: Id, order_id: Id, session: SessionDep, user: CurrentUser
 ) -> OrderDetailOut:
     return await _detail_out(session, await service.get_for_shop(session, user, shop_id, order_id))
 
 
 @seller_router.post("/{order_id}/cancel", response_model=OrderDetailOut)
 async def cancel_shop_order(
-    shop_id: int,
-    order_id: int,
+    shop_id: Id,
+    order_id: Id,
     body: CancelIn,
     session: SessionDep,
     user: CurrentUser,
@@ -150,6 +153,6 @@ async def cancel_shop_order(
 
 @operator_router.get("/{order_id}", response_model=OrderDetailOut)
 async def get_any_order(
-    order_id: int, session: SessionDep, _operator: CurrentOperator
+    order_id: Id, session: SessionDep, _operator: CurrentOperator
 ) -> OrderDetailOut:
     return await _detail_out(session, await service.get_order(session, order_id))

@@ -4,11 +4,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hawker.models import Order, OrderHistory, OrderLine, OrderStatus
+from hawker.models import Order, OrderHistory, OrderLine, OrderStatus, OutboxEvent
+
+MAX_ORDER_ID = 2**63 - 1  # a longer run of digits is searched as text only
 
 
 def add_order(session: AsyncSession, order: Order, lines: Sequence[OrderLine]) -> None:
@@ -18,6 +20,25 @@ def add_order(session: AsyncSession, order: Order, lines: Sequence[OrderLine]) -
 
 def add_history(session: AsyncSession, row: OrderHistory) -> None:
     session.add(row)
+
+
+async def insert_many(
+    session: AsyncSession,
+    *,
+    orders: Sequence[dict[str, Any]],
+    lines: Sequence[dict[str, Any]],
+    history: Sequence[dict[str, Any]],
+    events: Sequence[dict[str, Any]],
+) -> None:
+    """Many new orders in one statement per table (rows carry every column)."""
+    for model, rows in (
+        (Order, orders),
+        (OrderLine, lines),
+        (OrderHistory, history),
+        (OutboxEvent, events),
+    ):
+        if rows:
+            await session.execute(insert(model), list(rows))
 
 
 async def get(session: AsyncSession, order_id: int) -> Order | None:
@@ -108,7 +129,7 @@ async def search(
     if q:
         text = q.strip().lower()
         match = Order.search_text.contains(text, autoescape=True)
-        if text.isdigit() and len(text) <= 19:
+        if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= MAX_ORDER_ID:
             stmt = stmt.where(or_(match, Order.id == int(text)))
         else:
             stmt = stmt.where(match)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
 
-from hawker.models import Order, OrderHistory, OrderLine
+from hawker.models import Order, OrderHistory, OrderLine, Payment, PaymentOrder, Refund
 from hawker.schemas import Id, MoneyOut, Schema
 
 
@@ -79,8 +79,29 @@ class OrderOut(Schema):
     updated_at: datetime
 
 
+class OrderPaymentAttemptOut(Schema):
+    """One attempt to pay for the order; `amount` is the order's share of the charge (a
+    checkout's orders are paid with one charge)."""
+
+    id: Id
+    status: str  # SUCCEEDED | DECLINED | FAILED
+    amount: MoneyOut
+    card_brand: str | None
+    card_last4: str | None
+    created_at: datetime
+
+
+class OrderRefundOut(Schema):
+    id: Id
+    amount: MoneyOut
+    reason: str
+    created_at: datetime
+
+
 class OrderDetailOut(OrderOut):
     history: list[OrderHistoryOut]
+    payments: list[OrderPaymentAttemptOut]
+    refunds: list[OrderRefundOut]
 
 
 class OrderPageOut(BaseModel):
@@ -159,12 +180,42 @@ def order_out(order: Order, lines: Sequence[OrderLine], locale: str) -> OrderOut
     return OrderOut.model_validate(_fields(order, lines, locale))
 
 
+def payment_attempt_out(
+    payment: Payment, share: PaymentOrder, locale: str
+) -> OrderPaymentAttemptOut:
+    return OrderPaymentAttemptOut(
+        id=payment.id,
+        status=payment.status,
+        amount=MoneyOut.of(share.amount_minor, payment.currency, locale),
+        card_brand=payment.card_brand,
+        card_last4=payment.card_last4,
+        created_at=payment.created_at,
+    )
+
+
+def refund_out(refund: Refund, locale: str) -> OrderRefundOut:
+    return OrderRefundOut(
+        id=refund.id,
+        amount=MoneyOut.of(refund.amount_minor, refund.currency, locale),
+        reason=refund.reason,
+        created_at=refund.created_at,
+    )
+
+
 def order_detail_out(
-    order: Order, lines: Sequence[OrderLine], history: Sequence[OrderHistory], locale: str
+    order: Order,
+    lines: Sequence[OrderLine],
+    history: Sequence[OrderHistory],
+    locale: str,
+    *,
+    payments: Sequence[tuple[Payment, PaymentOrder]] = (),
+    refunds: Sequence[Refund] = (),
 ) -> OrderDetailOut:
     return OrderDetailOut.model_validate(
         {
             **_fields(order, lines, locale),
             "history": [OrderHistoryOut.model_validate(h) for h in history],
+            "payments": [payment_attempt_out(p, share, locale) for p, share in payments],
+            "refunds": [refund_out(r, locale) for r in refunds],
         }
     )

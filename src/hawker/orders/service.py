@@ -8,8 +8,8 @@ UPDATE guarded by (id, status, version) applies it, and the history row and the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,11 +17,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hawker.accounts import service as accounts
-from hawker.errors import BadRequest, Conflict, HawkerError, NotFound
+from hawker.errors import Conflict, HawkerError, NotFound, id_after_cursor
 from hawker.inventory import service as inventory
 from hawker.kit.ids import new_id
-from hawker.kit.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
-from hawker.models import Order, OrderHistory, OrderLine, OrderStatus, OrderType, User
+from hawker.kit.pagination import Page, encode_cursor
+from hawker.models import (
+    Order,
+    OrderHistory,
+    OrderLine,
+    OrderStatus,
+    OrderType,
+    Payment,
+    PaymentOrder,
+    Refund,
+    User,
+)
 from hawker.orders import repository as repo
 from hawker.orders.state import (
     BUYER_CANCELLABLE,
@@ -51,12 +61,6 @@ class OrderChanged(Conflict):
     """The order changed meanwhile; reload it and try again."""
 
     code = "order_changed"
-
-
-class InvalidCursorError(BadRequest):
-    """The cursor is not valid."""
-
-    code = "invalid_cursor"
 
 
 # --- creation ---------------------------------------------------------------------------
@@ -179,6 +183,119 @@ async def create_order(
     return order, lines
 
 
+async def create_orders_bulk(
+    session: AsyncSession,
+    drafts: Sequence[tuple[int, OrderDraft]],
+    *,
+    now: datetime,
+) -> list[list[int]]:
+    """Many UNPAID orders at once, with the ids given: the same rows `create_order` writes
+    (order, lines, first history row, outbox event), in one statement per table.
+
+    For live flash deals, whose purchases are written in batches. Returns the line ids of
+    each order, in the order of `drafts`.
+    """
+    orders: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    out: list[list[int]] = []
+    for order_id, draft in drafts:
+        a = draft.address
+        orders.append(
+            {
+                "id": order_id,
+                "checkout_id": draft.checkout_id,
+                "shop_id": draft.shop_id,
+                "buyer_id": draft.buyer_id,
+                "market_code": draft.market_code,
+                "order_type": draft.order_type,
+                "status": OrderStatus.UNPAID,
+                "currency": draft.currency,
+                "subtotal_minor": draft.subtotal_minor,
+                "shipping_fee_minor": draft.shipping_fee_minor,
+                "seller_discount_minor": 0,
+                "platform_discount_minor": 0,
+                "tax_minor": draft.tax_minor,
+                "tax_included": draft.tax_included,
+                "total_minor": draft.total_minor,
+                "recipient_name": a.name,
+                "recipient_phone": a.phone,
+                "address_line1": a.line1,
+                "address_line2": a.line2,
+                "city": a.city,
+                "region": a.region,
+                "postal_code": a.postal_code,
+                "country_code": a.country_code,
+                "buyer_note": draft.note,
+                "search_text": search_text(draft),
+                "cancel_reason": None,
+                "cancelled_by": None,
+                "pay_by": draft.pay_by,
+                "paid_at": None,
+                "hold_until": None,
+                "cancelled_at": None,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        line_ids: list[int] = []
+        for d in draft.lines:
+            line_id = new_id()
+            line_ids.append(line_id)
+            lines.append(
+                {
+                    "id": line_id,
+                    "order_id": order_id,
+                    "product_id": d.product_id,
+                    "sku_id": d.sku_id,
+                    "product_name": d.product_name,
+                    "sku_name": d.sku_name,
+                    "seller_sku": d.seller_sku,
+                    "image_uri": d.image_uri,
+                    "quantity": d.quantity,
+                    "original_price_minor": d.unit_price_minor,
+                    "sale_price_minor": d.unit_price_minor,
+                    "line_total_minor": d.unit_price_minor * d.quantity,
+                    "package_weight_g": d.package_weight_g,
+                }
+            )
+        out.append(line_ids)
+        history.append(
+            {
+                "id": new_id(),
+                "order_id": order_id,
+                "from_status": None,
+                "to_status": OrderStatus.UNPAID,
+                "actor_role": ActorRole.BUYER,
+                "actor_id": draft.buyer_id,
+                "reason": "order placed",
+                "created_at": now,
+            }
+        )
+        events.append(
+            {
+                "id": new_id(),
+                "topic": STATUS_TOPIC,
+                "aggregate_type": "order",
+                "aggregate_id": order_id,
+                "payload": {
+                    "order_id": str(order_id),
+                    "shop_id": str(draft.shop_id),
+                    "order_status": OrderStatus.UNPAID,
+                    "previous_status": None,
+                    "is_on_hold_order": False,
+                    "update_time": int(now.timestamp()),
+                },
+                "created_at": now,
+                "dispatched_at": None,
+            }
+        )
+    await repo.insert_many(session, orders=orders, lines=lines, history=history, events=events)
+    return out
+
+
 # --- status changes ---------------------------------------------------------------------
 
 
@@ -281,6 +398,7 @@ async def cancel_order(
 ) -> Order:
     """Cancel, release the order's stock and refund it if it was paid (all in this transaction)."""
     was_paid = order.paid_at is not None
+    previous = order.status
     await transition(
         session,
         order,
@@ -291,10 +409,34 @@ async def cancel_order(
         now=now,
         changes={"cancel_reason": reason[:255], "cancelled_by": by.value, "cancelled_at": now},
     )
-    await inventory.release_order(session, order.id, now=now, reason=reason)
+    if not await _returned_elsewhere(session, order, previous=previous, now=now, reason=reason):
+        await inventory.release_order(session, order.id, now=now, reason=reason)
     if was_paid:
         await payments.refund_order(session, order_id=order.id, reason=reason, now=now)
     return order
+
+
+# Domains that hold an order's units in their own way (a live flash deal sets units aside)
+# register a hook here. Given an order being cancelled (and the status it had), a hook that
+# recognises the order takes its units back itself and answers True; otherwise False, and the
+# units go back to the warehouse.
+StockReturn = Callable[[AsyncSession, Order, str, datetime, str], Awaitable[bool]]
+_stock_returns: list[StockReturn] = []
+
+
+def register_stock_return(hook: StockReturn) -> None:
+    """Idempotent: registering the same hook twice keeps one."""
+    if hook not in _stock_returns:
+        _stock_returns.append(hook)
+
+
+async def _returned_elsewhere(
+    session: AsyncSession, order: Order, *, previous: str, now: datetime, reason: str
+) -> bool:
+    for hook in _stock_returns:
+        if await hook(session, order, previous, now, reason):
+            return True
+    return False
 
 
 async def mark_paid(
@@ -414,18 +556,6 @@ class OrderFilters:
     q: str | None = None
 
 
-def _before_id(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        value = decode_cursor(cursor).get("id")
-    except InvalidCursor as exc:
-        raise InvalidCursorError("The cursor is not valid.") from exc
-    if not isinstance(value, str) or not value.isdigit() or len(value) > 19:
-        raise InvalidCursorError("The cursor is not valid.")
-    return int(value)
-
-
 async def _page(
     session: AsyncSession,
     *,
@@ -443,7 +573,7 @@ async def _page(
         created_from=filters.created_from,
         created_to=filters.created_to,
         q=filters.q,
-        before_id=_before_id(cursor),
+        before_id=id_after_cursor(cursor),
         limit=limit + 1,
     )
     items = rows[:limit]
@@ -476,12 +606,15 @@ async def list_for_shop(
 
 @dataclass(frozen=True)
 class OrderView:
-    """An order with what its readers see alongside: lines, history, the market's locale."""
+    """An order with what its readers see alongside: lines, history, the market's locale,
+    and (in the detail view) its payment attempts and refunds."""
 
     order: Order
     lines: list[OrderLine]
     history: list[OrderHistory]
     locale: str
+    payments: list[tuple[Payment, PaymentOrder]] = field(default_factory=list)
+    refunds: list[Refund] = field(default_factory=list)
 
 
 async def views(
@@ -498,8 +631,14 @@ async def views(
 
 
 async def view(session: AsyncSession, order: Order) -> OrderView:
+    """One order in full: lines, history, payment attempts (with the order's share of each)
+    and refunds."""
     (one,) = await views(session, [order], with_history=True)
-    return one
+    return replace(
+        one,
+        payments=await payments.order_payments(session, order.id),
+        refunds=await payments.order_refunds(session, order.id),
+    )
 
 
 # --- timers ------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Fulfilment: packages from a paid order to the buyer's door, tracked and checked."""

@@ -1,0 +1,1 @@
+"""Logistics: the network of warehouses and fulfilment centres, carriers, rates, transit."""
