@@ -176,3 +176,79 @@ def sku(code: str, price_minor: int, **attributes: str) -> dict[str, Any]:
         "sales_attributes": [{"name": k, "value_name": v} for k, v in attributes.items()],
         "price_minor": price_minor,
     }
+
+
+async def video(
+    http: httpx.AsyncClient, seller: str, shop_id: str, *, title: str, data: bytes
+) -> dict[str, Any]:
+    """An uploaded video, transcoded READY by the server's own job runner."""
+    r = await http.post(
+        "/api/v1/videos",
+        data={"title": title, "shop_id": shop_id},
+        files={"file": ("clip.mp4", data, "video/mp4")},
+        headers=bearer(seller),
+    )
+    assert r.status_code == 201, r.text
+    video_id = r.json()["id"]
+    for _ in range(150):
+        r = await http.get(f"/api/v1/videos/{video_id}", headers=bearer(seller))
+        body: dict[str, Any] = r.json()
+        if body["status"] in ("READY", "FAILED"):
+            assert body["status"] == "READY", body
+            return body
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"video {video_id} was not transcoded in time")
+
+
+async def live(
+    http: httpx.AsyncClient,
+    seller: str,
+    shop_id: str,
+    *,
+    title: str,
+    product_ids: list[str],
+    loop_video_id: str | None,
+    pin: str | None,
+) -> dict[str, Any]:
+    """A shop's live, on air, with `pin` pinned."""
+    r = await http.post(
+        "/api/v1/live/sessions",
+        json={
+            "title": title,
+            "shop_id": shop_id,
+            "product_ids": product_ids,
+            "loop_video_id": loop_video_id,
+        },
+        headers=bearer(seller),
+    )
+    assert r.status_code == 201, r.text
+    live_id = r.json()["id"]
+    r = await http.post(f"/api/v1/live/sessions/{live_id}/start", headers=bearer(seller))
+    assert r.status_code == 200, r.text
+    if pin is not None:
+        r = await http.post(
+            f"/api/v1/live/sessions/{live_id}/pin", json={"product_id": pin}, headers=bearer(seller)
+        )
+        assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+async def deal(
+    http: httpx.AsyncClient, seller: str, live_id: str, sku_id: str, **terms: Any
+) -> dict[str, Any]:
+    r = await http.post(
+        f"/api/v1/flash/sessions/{live_id}/deals",
+        json={
+            "sku_id": sku_id,
+            "currency": "USD",
+            "per_buyer_limit": 1,
+            "countdown_seconds": 10,
+            "duration_minutes": 5,
+            **terms,
+        },
+        headers=bearer(seller),
+    )
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    return body

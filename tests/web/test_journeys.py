@@ -17,6 +17,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from hawker.demo.images import product_image
 from hawker.runtime import Runtime
 from tests.factories.catalog import ensure_categories
+from tests.factories.media import video_bytes
 from tests.web import seed
 from tests.web.browser import (
     CHROMIUM,
@@ -358,3 +359,318 @@ async def test_operator_approves_a_shop_and_takes_a_product_down(
 
     gone = await http.get(f"/api/v1/products/{product['id']}")
     assert gone.status_code == 404
+
+
+# 4. A new buyer signs up, opens a live room looping a video, sees the pinned product,
+#    chats and likes, buys in a flash deal without leaving the room, pays with a test card
+#    and finds the order with its timeline.
+
+
+async def test_buyer_watches_a_live_and_buys_in_a_flash_deal(
+    browser: Browser, http: httpx.AsyncClient, rt: Runtime, live_server: LiveServer
+) -> None:
+    _, operator = await _operator(rt, http)
+    seller = await seed.signup(http, email=f"{seed.unique('nia')}@shop.example", name="Nia")
+    shop = await seed.shop(http, seller, name=seed.unique("Linen & Light "), approve_with=operator)
+    warehouse = await seed.warehouse(http, seller, shop["id"])
+    shirt = await seed.product(
+        http,
+        seller,
+        shop["id"],
+        title="Linen Overshirt",
+        shape="shirt",
+        color=(96, 128, 88),
+        skus=[
+            sku("LIVE-SAND-M", 4800, Colour="Sand", Size="M"),
+            sku("LIVE-SAND-L", 4800, Colour="Sand", Size="L"),
+        ],
+    )
+    hat = await seed.product(
+        http,
+        seller,
+        shop["id"],
+        title="Straw Sun Hat",
+        shape="box",
+        color=(210, 170, 90),
+        skus=[sku("LIVE-HAT", 2600)],
+        category_id="1005",
+    )
+    for s in [*shirt["skus"], *hat["skus"]]:
+        await seed.stock(http, seller, shop["id"], warehouse["id"], s["id"], 8)
+    clip = await seed.video(
+        http,
+        seller,
+        shop["id"],
+        title="Linen week teaser",
+        data=video_bytes(seconds=2.0, size=(180, 320)),
+    )
+    r = await http.put(
+        f"/api/v1/videos/{clip['id']}/tags",
+        json={"tags": [{"product_id": shirt["id"], "at_ms": 0}, {"product_id": hat["id"]}]},
+        headers=seed.bearer(seller),
+    )
+    assert r.status_code == 200, r.text
+    room = await seed.live(
+        http,
+        seller,
+        shop["id"],
+        title="Linen week: live try-on",
+        product_ids=[shirt["id"], hat["id"]],
+        loop_video_id=clip["id"],
+        pin=shirt["id"],
+    )
+    await seed.deal(
+        http,
+        seller,
+        room["id"],
+        shirt["skus"][0]["id"],
+        price_minor=2900,
+        stock_cap=5,
+        warehouse_id=warehouse["id"],
+    )
+
+    watch = Watch(live_server.url)
+    context, page = await new_phone(browser, watch)
+    await page.goto("/signup")
+    await page.get_by_label("Your name").fill("Ada Viewer")
+    await page.get_by_label("Email").fill(f"{seed.unique('adav')}@example.com")
+    await page.get_by_label("Password").fill(seed.PASSWORD)
+    await page.get_by_role("button", name="Create account").click()
+    await expect(page.get_by_text("Welcome to Hawker, Ada Viewer!")).to_be_visible()
+
+    # the home feed shows the live; the room opens with the pinned product and the deal
+    await page.goto("/")
+    live_card = page.locator(".lcard", has_text="Linen week: live try-on")
+    await expect(live_card).to_be_visible()
+    await expect(page.locator("#videos .lcard", has_text="Linen week teaser")).to_be_visible()
+    await snap(browser, page, watch, "buyer-home-live")
+
+    # a shoppable video: its product cards show over the picture at their moment
+    await page.locator("#videos .lcard", has_text="Linen week teaser").click()
+    await expect(page.locator("#watch-cards")).to_contain_text("Linen Overshirt")
+    await expect(page.locator("#watch-cards")).to_contain_text("Straw Sun Hat")
+    await snap(browser, page, watch, "video")
+    await page.goto("/")
+    await live_card.click()
+    await expect(page.locator("#room-pinned")).to_contain_text("Linen Overshirt")
+    deal = page.locator("#room-deal")
+    await expect(deal).to_contain_text("$29.00")
+    await expect(deal).to_contain_text("5 of 5 left")
+    await expect(page.locator("#room-video")).to_have_js_property("paused", False)
+
+    # chat: what a viewer types is shown as text; likes burst and count
+    await page.get_by_label("Say something").fill("Is it soft? <b>really</b>")
+    await page.get_by_label("Say something").press("Enter")
+    await expect(page.locator("#room-comments .comment__text").last).to_have_text(
+        "Is it soft? <b>really</b>"
+    )
+    await page.locator("#room-like").click()
+    await page.locator("#room-like").click()
+    await expect(page.locator("#room-likes")).to_have_text("2")
+
+    # the bag: a product's options in a sheet, without leaving the room
+    await page.locator("#room-bag-open").click()
+    await page.locator("#room-bag [data-buy]", has_text="Buy").last.click()
+    sheet = page.locator("#buy-sheet")
+    await expect(sheet.get_by_role("heading", name="Straw Sun Hat")).to_be_visible()
+    await expect(sheet.locator("#buy-price")).to_have_text("$26.00")
+    await sheet.get_by_role("button", name="Close").click()
+    await snap(browser, page, watch, "live-room")
+
+    # the deal opens (its countdown was 10 s): two taps and an address, then pay in the sheet
+    buy = deal.get_by_role("button", name="Buy now")
+    await expect(buy).to_be_enabled(timeout=20_000)
+    await buy.click()
+    sheet = page.locator("#deal-sheet")
+    await sheet.get_by_label("Phone").fill("+1 555 0100")
+    await sheet.get_by_label("Address", exact=True).fill("1 Market Street")
+    await sheet.get_by_label("City").fill("Springfield")
+    await sheet.get_by_label("State / region").fill("IL")
+    await sheet.get_by_label("Postal code").fill("62701")
+    await sheet.get_by_role("button", name="Buy now").click()
+    await expect(sheet.get_by_role("heading", name="It's yours — now pay")).to_be_visible()
+    await sheet.get_by_label("Card number").fill("4242 4242 4242 4242")
+    await sheet.get_by_label("Expiry month").fill("12")
+    await sheet.get_by_label("Expiry year").fill("30")
+    await sheet.get_by_label("Security code").fill("123")
+    await sheet.get_by_role("button", name=re.compile(r"^Pay \$")).click()
+    await expect(page.get_by_text("Thank you! Payment received.")).to_be_visible()
+    await expect(page.locator("#room-deal")).to_contain_text("4 of 5 left")
+
+    # the order, with its timeline
+    await page.goto("/orders")
+    await page.locator(".order-card").first.get_by_role("link").first.click()
+    await expect(page.locator(".page-head .badge")).to_have_text("On hold")
+    await expect(page.locator(".timeline__step--current")).to_contain_text("Paid")
+    await expect(page.get_by_text("Linen Overshirt")).to_be_visible()
+    await snap(browser, page, watch, "buyer-order-live", desktop=False)
+
+    # the host ends the live: the room offers the replay, whose moments jump to the product
+    r = await http.post(f"/api/v1/live/sessions/{room['id']}/end", headers=seed.bearer(seller))
+    assert r.status_code == 200, r.text
+    await page.goto(f"/live/{room['id']}")
+    await page.get_by_role("link", name="Watch the replay").click()
+    await expect(page.get_by_role("heading", name="Product moments")).to_be_visible()
+    await page.get_by_role("button", name="Jump to Linen Overshirt").click()
+    await expect(page.locator("#watch-cards")).to_contain_text("Linen Overshirt")
+    await snap(browser, page, watch, "live-replay")
+    await context.close()
+    watch.check()
+
+
+# 5. A host creates a product, schedules a live with it, goes live, pins it and starts a
+#    flash deal, watching the statistics update in real time.
+
+
+async def test_host_runs_a_live_from_the_console(
+    browser: Browser,
+    http: httpx.AsyncClient,
+    rt: Runtime,
+    live_server: LiveServer,
+    tmp_path: Path,
+) -> None:
+    _, operator = await _operator(rt, http)
+    email = f"{seed.unique('hana')}@shop.example"
+    seller = await seed.signup(http, email=email, name="Hana Host")
+    shop = await seed.shop(http, seller, name=seed.unique("Hana's Hats "), approve_with=operator)
+    warehouse = await seed.warehouse(http, seller, shop["id"])
+
+    watch = Watch(live_server.url)
+    context, page = await new_phone(browser, watch)
+    await _log_in(page, email)
+    await page.goto(f"/seller/shops/{shop['id']}/products/new")
+    await page.get_by_label("Title").fill("Wide Brim Straw Hat")
+    await page.get_by_label("Description").fill("Hand-woven straw with a cotton band.")
+    await page.get_by_label("Category").select_option(label="Home Decor")
+    picture = tmp_path / "hat.png"
+    picture.write_bytes(product_image("Straw Hat", shape="box", color=(210, 170, 90)))
+    await page.get_by_label("Add pictures").set_input_files(str(picture))
+    await page.get_by_label("SKU code").nth(0).fill("HAT-WIDE")
+    await page.locator("#f-sku-0-price").fill("38.00")
+    await page.get_by_label("Weight (g)").fill("250")
+    await page.get_by_label("Length (cm)").fill("40")
+    await page.get_by_label("Width (cm)").fill("40")
+    await page.get_by_label("Height (cm)").fill("12")
+    await page.get_by_role("button", name="Submit for review").click()
+    await expect(page.get_by_text("Product submitted.")).to_be_visible()
+    product_id = page.url.rstrip("/").rsplit("/", 1)[1]
+    listed = await seed.wait_for_status(http, seller, shop["id"], product_id, "ACTIVATE")
+    await seed.stock(http, seller, shop["id"], warehouse["id"], listed["skus"][0]["id"], 30)
+
+    # schedule a live with the hat in its bag, go live, pin the hat
+    await page.get_by_role("link", name="Live console").first.click()
+    await page.get_by_label("Title").fill("Summer hats, live")
+    await page.get_by_label("Wide Brim Straw Hat").check()
+    await page.get_by_role("button", name="Schedule live").click()
+    await expect(page.get_by_text("Live “Summer hats, live” scheduled.")).to_be_visible()
+    await page.locator("details.secret summary").click()
+    await expect(page.locator("#stream-key")).to_be_visible()
+    await page.get_by_role("button", name="Go live").click()
+    await expect(page.get_by_text("You're live!")).to_be_visible()
+    await page.get_by_role("button", name="Pin Wide Brim Straw Hat").click()
+    await expect(page.get_by_text("Pinned to the top of the room.")).to_be_visible()
+    await expect(page.locator(".bag-row.is-pinned")).to_contain_text("Wide Brim Straw Hat")
+
+    # a flash deal on the hat
+    await page.get_by_label("Product", exact=True).select_option(index=1)
+    await page.get_by_label("Deal price (USD)").fill("19.00")
+    await page.get_by_label("Units for the deal").fill("10")
+    await page.get_by_label("Countdown (s)").fill("10")
+    await page.get_by_role("button", name="Start flash deal").click()
+    await expect(page.get_by_text("Flash deal announced")).to_be_visible()
+    await expect(page.locator(".deal--console")).to_contain_text("$19.00")
+
+    # the statistics come over the room's socket: the host watching counts
+    await expect(page.locator('[data-stat="viewers"]').first).to_have_text("1", timeout=10_000)
+    await snap(browser, page, watch, "live-console")
+    await context.close()
+    watch.check()
+
+
+# 6. The room's script on its own: how it folds server messages into the room, and how it
+#    reconnects (at once after 4008 "lagging", to a fresh snapshot).
+
+FAKE_SOCKET = """
+window.__sockets = [];
+window.WebSocket = class {
+  constructor(url) {
+    this.url = url; this.readyState = 1; this.sent = []; window.__sockets.push(this);
+  }
+  send(data) { this.sent.push(data); }
+  close(code, reason) { this.readyState = 3; }
+  serve(msg) { this.onmessage({ data: JSON.stringify(msg) }); }
+  drop(code, reason) { this.readyState = 3; this.onclose({ code: code, reason: reason }); }
+};
+"""
+
+
+async def test_room_script_folds_frames_and_reconnects(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    watch = Watch(live_server.url)
+    context, page = await new_phone(browser, watch)
+    await page.add_init_script(FAKE_SOCKET)
+    await page.goto("/login")
+    await page.add_script_tag(url="/static/live.js")
+    folded = await page.evaluate(
+        """() => {
+        const L = window.HawkerLive;
+        let s = L.newState();
+        s = L.apply(s, {type: "snapshot", seq: 5, session: {status: "LIVE"}, pinned: null, bag: [],
+            deal: null, stock: {}, viewers: 3, likes: 10,
+            comments: [{id: "1", user: {name: "Bo"}, text: "hi"}], you: null}).state;
+        const next = L.apply(s, {type: "frame", seq: 7, viewers: 4,
+            comments: [{id: "1", user: {name: "Bo"}, text: "hi"},
+                       {id: "2", user: {name: "Cy"}, text: "<b>x</b>"}],
+            removed: ["1"], stock: {"9": 2}, pinned: {id: "9", title: "Hat"},
+            bought: [{buyer: "Ad***", product: "Hat"}]});
+        const stale = L.apply(next.state, {type: "frame", seq: 7, likes: 99});
+        const ended = L.apply(next.state, {type: "frame", seq: 8, status: "ENDED", playback: null});
+        return {
+          viewers: next.state.viewers, comments: next.state.comments.map(c => c.id),
+          stock: next.state.stock, pinned: next.state.pinned.id, bought: next.bought.length,
+          stale: stale.reconnect, staleLikes: stale.state.likes,
+          endedStatus: ended.state.session.status, endedPinned: ended.state.pinned,
+          phase: [L.dealPhase({status: "LIVE", remaining: 3, starts_at: "2000-01-01T00:00:00Z",
+                               ends_at: "2999-01-01T00:00:00Z"}, Date.now()),
+                  L.dealPhase({status: "LIVE", remaining: 0, starts_at: "2000-01-01T00:00:00Z",
+                               ends_at: "2999-01-01T00:00:00Z"}, Date.now()),
+                  L.dealPhase({status: "COUNTDOWN", remaining: 3, starts_at: "2999-01-01T00:00:00Z",
+                               ends_at: "2999-01-02T00:00:00Z"}, Date.now())],
+          clock: L.clock(65_000), compact: [L.compact(999), L.compact(3400), L.compact(12500)],
+        };
+    }"""
+    )
+    assert folded == {
+        "viewers": 4,
+        "comments": ["2"],
+        "stock": {"9": 2},
+        "pinned": "9",
+        "bought": 1,
+        "stale": True,
+        "staleLikes": 10,
+        "endedStatus": "ENDED",
+        "endedPinned": None,
+        "phase": ["LIVE", "ENDED", "COUNTDOWN"],
+        "clock": "1:05",
+        "compact": ["999", "3400", "12.5K"],
+    }
+    reconnected = await page.evaluate(
+        """async () => {
+        const got = [];
+        const path = "/api/v1/live/sessions/1/ws";
+        window.HawkerLive.connect(path, m => got.push(m.seq), null);
+        const first = window.__sockets[0];
+        first.serve({type: "snapshot", seq: 1});
+        first.drop(4008, "lagging");
+        await new Promise(r => setTimeout(r, 400));
+        const second = window.__sockets[1];
+        second.serve({type: "snapshot", seq: 40});
+        second.drop(1000, "ended");
+        await new Promise(r => setTimeout(r, 700));
+        return {sockets: window.__sockets.length, seqs: got, url: first.url.endsWith(path)};
+    }"""
+    )
+    assert reconnected == {"sockets": 2, "seqs": [1, 40], "url": True}
+    await context.close()
+    watch.check()

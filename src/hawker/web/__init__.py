@@ -13,6 +13,9 @@ from hawker.web import (
     pages_auth,
     pages_buyer,
     pages_checkout,
+    pages_fulfillment,
+    pages_live,
+    pages_live_console,
     pages_operator,
     pages_orders,
     pages_seller,
@@ -24,11 +27,14 @@ from hawker.web.rendering import STATIC_DIR
 router = APIRouter(include_in_schema=False)
 router.include_router(pages_buyer.router)
 router.include_router(pages_checkout.router)
+router.include_router(pages_live.router)
 router.include_router(pages_orders.router)
 router.include_router(pages_auth.router)
 router.include_router(pages_seller.router)
 router.include_router(pages_seller_products.router)
+router.include_router(pages_live_console.router)
 router.include_router(pages_operator.router)
+router.include_router(pages_fulfillment.router)
 
 
 def install(app: FastAPI) -> None:

@@ -19,36 +19,48 @@ class NavItem:
 
 
 # The buyer's tab bar (bottom of the screen on phones, in the header on desktops).
-# The live feed and videos join here when they exist, e.g.
-# NavItem("live", "LIVE", "/live", "live").
 BUYER_TABS: tuple[NavItem, ...] = (
     NavItem("home", "Home", "/", "home"),
+    NavItem("live", "LIVE", "/live", "live"),
     NavItem("discover", "Discover", "/search", "search"),
     NavItem("cart", "Cart", "/cart", "bag"),
     NavItem("orders", "Orders", "/orders", "receipt"),
     NavItem("account", "Me", "/account", "user"),
 )
 
-# Seller center, per shop. The live console joins here, e.g.
-# NavItem("live", "Live console", "/live", "live").
+# Seller center, per shop.
 SELLER_SECTIONS: tuple[NavItem, ...] = (
     NavItem("overview", "Overview", "", "home"),
     NavItem("products", "Products", "/products", "tag"),
     NavItem("stock", "Stock", "/stock", "box"),
     NavItem("warehouses", "Warehouses", "/warehouses", "store"),
     NavItem("orders", "Orders", "/orders", "receipt"),
+    NavItem("packages", "Shipping", "/packages", "truck"),
+    NavItem("live", "Live console", "/live", "live"),
 )
 
-# Operator console. Weight-check review cases join here, e.g.
-# NavItem("cases", "Review cases", "/operator/cases", "scale").
+# Operator console.
 OPERATOR_SECTIONS: tuple[NavItem, ...] = (
     NavItem("overview", "Overview", "/operator", "home"),
     NavItem("shops", "Shops", "/operator/shops", "store"),
     NavItem("audits", "Product audits", "/operator/audits", "shield"),
+    NavItem("weight_reviews", "Weight checks", "/operator/weight-reviews", "scale"),
     NavItem("audit_log", "Audit log", "/operator/audit-log", "list"),
 )
 
 STATUS_LABELS: dict[str, str] = {
+    # live sessions and flash deals
+    "SCHEDULED": "Scheduled",
+    "LIVE": "Live",
+    "ENDED": "Ended",
+    "COUNTDOWN": "Starting",
+    # packages and weight checks
+    "PROCESSING": "Processing",
+    "TO_FULFILL": "To ship",
+    "FULFILLING": "Shipped",
+    "OPEN": "Waiting for a decision",
+    "CONFIRMED_SHORT": "Confirmed short",
+    "CLEARED": "Cleared",
     # orders
     "UNPAID": "Awaiting payment",
     "ON_HOLD": "On hold",
@@ -87,6 +99,16 @@ STATUS_LABELS: dict[str, str] = {
 }
 
 STATUS_TONES: dict[str, str] = {
+    "SCHEDULED": "wait",
+    "LIVE": "bad",
+    "ENDED": "neutral",
+    "COUNTDOWN": "wait",
+    "PROCESSING": "wait",
+    "TO_FULFILL": "info",
+    "FULFILLING": "info",
+    "OPEN": "wait",
+    "CONFIRMED_SHORT": "bad",
+    "CLEARED": "good",
     "UNPAID": "wait",
     "ON_HOLD": "wait",
     "AWAITING_SHIPMENT": "info",

@@ -14,6 +14,7 @@ from hawker.errors import HawkerError, NotFound
 from hawker.routing import router as make_router
 from hawker.shops import service as shops
 from hawker.web.category_choices import all_choices, path_to
+from hawker.web.feed import home_feed
 from hawker.web.forms import FieldErrors, attempt, parse_id, parse_int, parse_price, read_form
 from hawker.web.rendering import redirect, render, safe_next
 from hawker.web.variant_picker import match, options_of, picker_data, variants_of
@@ -45,8 +46,11 @@ def _id_or_404(value: str) -> int:
 
 
 @router.get("/")
-async def home(request: Request, visitor: VisitorDep, session: SessionDep) -> Response:
+async def home(
+    request: Request, visitor: VisitorDep, session: SessionDep, rt: RuntimeDep
+) -> Response:
     tree = await catalog.category_tree(session)
+    feed = await home_feed(session, rt.broker)
     page = await catalog.public_products(
         session,
         q=None,
@@ -65,6 +69,8 @@ async def home(request: Request, visitor: VisitorDep, session: SessionDep) -> Re
         visitor,
         {
             "section": "home",
+            "feed": feed,
+            "now": rt.clock.now(),
             "categories": [node.category for node in tree],
             "products": page.items,
             "more": page.next_cursor is not None,
@@ -268,11 +274,14 @@ async def add_to_cart(
         except HawkerError as exc:
             errors.add("_form", exc.message)
         else:
+            # from a live room: checkout knows the live, and adding goes back to the room
+            from_live = parse_id(form.get("live"))
             if form.get("action") == "buy":
-                return redirect(request, "/checkout")
+                where = f"/checkout?live={from_live}" if from_live is not None else "/checkout"
+                return redirect(request, where)
             return redirect(
                 request,
-                "/cart",
+                back if from_live is not None else "/cart",
                 flash=f"Added {view.product.title} ({selected.name}) to your cart.",
             )
     return await _product_page(

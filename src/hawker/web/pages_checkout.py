@@ -8,12 +8,13 @@ is taken to the payment page to try another card.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Query, Request, Response
 
 from hawker.cart import service as cart
 from hawker.checkout import service as checkout
@@ -22,6 +23,7 @@ from hawker.checkout.schemas import AddressIn, CardIn
 from hawker.deps import RuntimeDep, SessionDep
 from hawker.errors import HawkerError, NotFound
 from hawker.idempotency import service as idempotency
+from hawker.live import service as live
 from hawker.models import Order, OrderStatus, Shop, User
 from hawker.orders import service as orders
 from hawker.payments import service as payments
@@ -30,7 +32,7 @@ from hawker.routing import router as make_router
 from hawker.runtime import Runtime
 from hawker.shops import service as shops
 from hawker.web.forms import FieldErrors, Form, attempt, parse_id, parse_int, read_form, validate
-from hawker.web.rendering import redirect, render
+from hawker.web.rendering import redirect, render, safe_next
 from hawker.web.visitor import MemberDep, Visitor, user_of
 
 router = make_router(include_in_schema=False)
@@ -178,7 +180,12 @@ async def _checkout_page(
 
 
 @router.get("/checkout")
-async def checkout_page(request: Request, visitor: MemberDep, session: SessionDep) -> Response:
+async def checkout_page(
+    request: Request,
+    visitor: MemberDep,
+    session: SessionDep,
+    live: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
     user = user_of(visitor)
     if not await cart.contents(session, user.id):
         return redirect(request, "/cart", flash="Your cart is empty.", level="info")
@@ -187,6 +194,9 @@ async def checkout_page(request: Request, visitor: MemberDep, session: SessionDe
         "card-holder_name": user.display_name,
         "idempotency_key": _new_key(),
     }
+    live_id = parse_id(live)
+    if live_id is not None:
+        values["live"] = str(live_id)
     return await _checkout_page(request, visitor, session, values=values, errors=FieldErrors())
 
 
@@ -252,6 +262,7 @@ async def place_and_pay(
     key = form.get("idempotency_key") or _new_key()
     now = rt.clock.now()
     ship = address
+    from_live = parse_id(form.get("live"))
 
     async def run() -> tuple[int, dict[str, Any]]:
         placed = await checkout.place_orders(
@@ -272,6 +283,13 @@ async def place_and_pay(
             now=now,
             settings=rt.settings,
         )
+        if from_live is not None:
+            # bought from a live room: the live counts these orders once they are paid
+            for order in placed.orders:
+                with contextlib.suppress(live.LiveNotFound):
+                    await live.attribute_order(
+                        session, order_id=order.id, session_id=from_live, now=now
+                    )
         result = await checkout.pay_checkout(
             session, user, placed.checkout_id, card=card, now=now, settings=rt.settings
         )
@@ -295,9 +313,11 @@ async def place_and_pay(
                     "address": ship.model_dump(),
                     "note": note,
                     "card": _fingerprint(card),
+                    "live": str(from_live) if from_live else None,
                 },
                 now=now,
                 ttl=timedelta(hours=rt.settings.idempotency_ttl_hours),
+                secret=rt.settings.secret_key,
                 run=run,
                 max_key_length=rt.settings.idempotency_key_max_length,
             ),
@@ -312,7 +332,7 @@ async def place_and_pay(
         count = len(outcome["order_ids"])
         return redirect(
             request,
-            _where_to(outcome["order_ids"]),
+            f"/live/{from_live}" if from_live is not None else _where_to(outcome["order_ids"]),
             flash="Thank you! Your order is paid."
             if count == 1
             else f"Thank you! Your {count} orders are paid.",
@@ -380,7 +400,11 @@ def _checkout_id(value: str) -> int:
 
 @router.get("/checkout/{checkout_id}/pay")
 async def pay_page(
-    request: Request, checkout_id: str, visitor: MemberDep, session: SessionDep
+    request: Request,
+    checkout_id: str,
+    visitor: MemberDep,
+    session: SessionDep,
+    back: Annotated[str | None, Query(max_length=600)] = None,
 ) -> Response:
     user = user_of(visitor)
     cid = _checkout_id(checkout_id)
@@ -388,6 +412,8 @@ async def pay_page(
     if not unpaid:
         return redirect(request, "/orders", flash="Nothing is waiting for payment.", level="info")
     values = {"card-holder_name": user.display_name, "idempotency_key": _new_key()}
+    if back:
+        values["back"] = safe_next(back)
     return await _pay_page(
         request, visitor, session, cid, unpaid, values=values, errors=FieldErrors()
     )
@@ -434,6 +460,7 @@ async def pay(
                     request_body={"checkout_id": str(cid), "card": _fingerprint(paying)},
                     now=now,
                     ttl=timedelta(hours=rt.settings.idempotency_ttl_hours),
+                    secret=rt.settings.secret_key,
                     run=run,
                     max_key_length=rt.settings.idempotency_key_max_length,
                 ),
@@ -443,9 +470,9 @@ async def pay(
             status = exc.status_code
         else:
             if outcome["paid"]:
-                return redirect(
-                    request, _where_to(outcome["order_ids"]), flash="Thank you! Payment received."
-                )
+                back = form.get("back")
+                where = safe_next(back) if back else _where_to(outcome["order_ids"])
+                return redirect(request, where, flash="Thank you! Payment received.")
             errors.add("card-number", str(outcome["message"]))
             status = 402
         unpaid, _ = await _unpaid(session, user, cid)

@@ -11,10 +11,12 @@ from fastapi import Query, Request, Response
 
 from hawker.deps import RuntimeDep, SessionDep
 from hawker.errors import HawkerError
+from hawker.fulfillment import service as fulfillment
 from hawker.models import Order, OrderStatus
 from hawker.orders import service as orders
 from hawker.orders.state import BUYER_CANCELLABLE
 from hawker.routing import router as make_router
+from hawker.runtime import Runtime
 from hawker.shops import service as shops
 from hawker.web.forms import FieldErrors, attempt, parse_id, read_form
 from hawker.web.order_timeline import timeline
@@ -107,6 +109,7 @@ async def _order_page(
     request: Request,
     visitor: Visitor,
     session: SessionDep,
+    rt: Runtime,
     order: Order,
     *,
     errors: FieldErrors | None = None,
@@ -114,6 +117,9 @@ async def _order_page(
 ) -> Response:
     view = await orders.view(session, order)
     shop = await shops.get_shop(session, order.shop_id)
+    tracking = await fulfillment.tracking_for_buyer(
+        session, user_of(visitor), order.id, now=rt.clock.now(), settings=rt.settings
+    )
     return render(
         request,
         "buyer/order.html",
@@ -126,6 +132,7 @@ async def _order_page(
             "market": visitor.market_of(order.market_code),
             "steps": timeline(view.order, view.history),
             "can_cancel": view.order.status in BUYER_CANCELLABLE,
+            "tracking": tracking,
             "reasons": CANCEL_REASONS,
             "errors": errors or FieldErrors(),
         },
@@ -135,10 +142,10 @@ async def _order_page(
 
 @router.get("/orders/{order_id}")
 async def order_page(
-    request: Request, order_id: str, visitor: MemberDep, session: SessionDep
+    request: Request, order_id: str, visitor: MemberDep, session: SessionDep, rt: RuntimeDep
 ) -> Response:
     order = await orders.get_for_buyer(session, user_of(visitor), _order_or_404(order_id))
-    return await _order_page(request, visitor, session, order)
+    return await _order_page(request, visitor, session, rt, order)
 
 
 def cancel_reason(choice: str, other: str, errors: FieldErrors) -> str | None:
@@ -183,6 +190,7 @@ async def cancel(
         request,
         visitor,
         session,
+        rt,
         order,
         errors=errors,
         status_code=409 if "_form" in errors else 400,

@@ -9,8 +9,8 @@ visitor's data and a CSRF token.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -37,18 +37,28 @@ FLASH_COOKIE = "hawker_flash"
 _FLASH_SALT = "hawker.web.flash"
 MAX_FLASHES = 4
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "img-src 'self' data: blob:",
-        "style-src 'self'",
-        "script-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(media_origins: Sequence[str] = ()) -> str:
+    """Scripts, styles, pictures and sockets from Hawker only; video also from the media
+    server's origins a page names (the live room's HLS playlist)."""
+    media = " ".join(["'self'", "blob:", *media_origins])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "img-src 'self' data: blob:",
+            f"media-src {media}",
+            "style-src 'self'",
+            "script-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -95,6 +105,13 @@ def day(value: datetime | None, timezone: str = "UTC", locale: str = "en_US") ->
     return str(format_date(local.date(), "medium", locale=locale))
 
 
+def day_of(value: date | None, locale: str = "en_US") -> str:
+    """A calendar date in the locale's medium format, e.g. "Jan 7, 2026"."""
+    if value is None:
+        return ""
+    return str(format_date(value, "medium", locale=locale))
+
+
 def label(value: str | None) -> str:
     """A status code as words: "AWAITING_SHIPMENT" -> "Awaiting shipment"."""
     if not value:
@@ -123,7 +140,13 @@ def _build_env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        money=money, when=when, day=day, label=label, tone=tone, major_units=major_units
+        money=money,
+        when=when,
+        day=day,
+        day_of=day_of,
+        label=label,
+        tone=tone,
+        major_units=major_units,
     )
     env.globals.update(
         money=money,
@@ -185,8 +208,11 @@ def render(
     context: Mapping[str, Any] | None = None,
     *,
     status_code: int = 200,
+    media_origins: Sequence[str] = (),
 ) -> HTMLResponse:
-    """Render a page, with the visitor, flash messages and a CSRF token for its forms."""
+    """Render a page, with the visitor, flash messages and a CSRF token for its forms.
+
+    `media_origins`: other origins the page plays video from (added to its CSP)."""
     settings = settings_of(request)
     flashes = read_flashes(request, settings)
     token = csrf.issue(request, settings)
@@ -200,7 +226,11 @@ def render(
             "current_path": request.url.path,
         }
     )
-    response = HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
+    headers = PAGE_HEADERS
+    if media_origins:
+        policy = content_security_policy(media_origins)
+        headers = {**PAGE_HEADERS, "Content-Security-Policy": policy}
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
     csrf.set_presession_cookie(request, response, settings)
     if request.cookies.get(FLASH_COOKIE):
         response.delete_cookie(FLASH_COOKIE)
