@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -115,22 +116,53 @@ async def _pg(url: str, statement: str) -> None:
         await conn.close()
 
 
+def raise_fd_limit() -> int:
+    """Raise this process's open-file limit to the hard limit (`ulimit -n`); returns it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
 @contextlib.contextmanager
-def server(db: Database, *, workers: int = 1) -> Iterator[str]:
-    """`hawker serve` in a subprocess; yields its base URL once it answers."""
+def server(
+    db: Database,
+    *,
+    workers: int = 1,
+    app_server: str = "hawker",
+    env: dict[str, str] | None = None,
+    procs: list[subprocess.Popen[bytes]] | None = None,
+) -> Iterator[str]:
+    """Hawker in a subprocess; yields its base URL once it answers.
+
+    `app_server`: "hawker" (`hawker serve`), "uvicorn" (the same app under uvicorn without
+    its access log, uvloop + httptools) or "granian" (the same app under granian).
+    The server may open as many files as the machine allows (`ulimit -n` raised to the hard
+    limit: one per WebSocket). `procs`, when given, receives the server's process.
+    """
     port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "hawker.cli",
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
+    factory = "hawker.cli:app_factory"
+    if app_server == "uvicorn":
+        cmd = [sys.executable, "-m", "uvicorn", factory, "--factory", "--port", str(port)]
+        cmd += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+        cmd += ["--loop", "uvloop", "--http", "httptools", "--backlog", "4096"]
+    elif app_server == "granian":
+        cmd = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory"]
+        cmd += ["--port", str(port), "--workers", str(workers), "--loop", "uvloop"]
+        cmd += ["--backlog", "4096", factory]
+    else:
+        cmd = [sys.executable, "-m", "hawker.cli", "serve", "--port", str(port)]
+        cmd += ["--workers", str(workers)]
     log = open(db.workdir / f"server-{port}.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, env=db.env(), stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        cmd,
+        env={**db.env(), **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=raise_fd_limit,
+    )
+    if procs is not None:
+        procs.append(proc)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -188,3 +220,145 @@ def write_results(name: str, data: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(data, indent=2) + "\n")
     return path
+
+
+# --- open-loop load ------------------------------------------------------------------------
+#
+# Requests leave on a fixed schedule whatever the answers do (open loop), so queueing in the
+# server shows up as latency instead of slowing the load down: latency is measured from the
+# time a request was SCHEDULED to leave, and a request that left more than LATE_MS after its
+# time (every connection busy, or the load process itself behind) is counted as late.
+# Only 127.0.0.1 is ever a target; the run ends by itself after the last answer or timeout.
+
+LATE_MS = 5.0
+
+
+@dataclass
+class Shot:
+    latency: float  # seconds from the scheduled send time to the full answer
+    late: bool
+    status: int  # 0: no answer (connection error or timeout)
+    body: bytes
+
+
+def http_post(path: str, headers: dict[str, str], body: bytes) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    return status, await reader.readexactly(length) if length else b""
+
+
+async def open_loop(
+    port: int,
+    requests: list[bytes],
+    *,
+    rate: float,
+    start_at: float,
+    connections: int = 256,
+    answer_seconds: float = 30.0,
+) -> list[Shot]:
+    """Send `requests` to 127.0.0.1:port at `rate` per second from wall time `start_at`."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
+    shots: list[Shot | None] = [None] * len(requests)
+    late_s = LATE_MS / 1000
+
+    async def connection() -> None:
+        reader: asyncio.StreamReader | None = None
+        writer: asyncio.StreamWriter | None = None
+        while True:
+            job = await queue.get()
+            if job is None:
+                break
+            i, scheduled = job
+            late = loop.time() - scheduled > late_s
+            try:
+                if writer is None:
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                assert reader is not None
+                writer.write(requests[i])
+                status, body = await asyncio.wait_for(_read_answer(reader), answer_seconds)
+                shots[i] = Shot(loop.time() - scheduled, late, status, body)
+            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
+                shots[i] = Shot(loop.time() - scheduled, late, 0, b"")
+                if writer is not None:
+                    writer.close()
+                reader = writer = None
+        if writer is not None:
+            writer.close()
+
+    workers = [asyncio.create_task(connection()) for _ in range(connections)]
+    t0 = loop.time() + max(0.0, start_at - time.time())
+    interval = 1.0 / rate
+    for i in range(len(requests)):
+        when = t0 + i * interval
+        delay = when - loop.time()
+        if delay > 0.0005:
+            await asyncio.sleep(delay)
+        queue.put_nowait((i, when))
+    for _ in workers:
+        queue.put_nowait(None)
+    await asyncio.gather(*workers)
+    return [s or Shot(0.0, True, 0, b"") for s in shots]
+
+
+def open_loop_process(
+    port: int, requests: list[bytes], rate: float, start_at: float, connections: int, out: Any
+) -> None:
+    """multiprocessing entry: run `open_loop` and put (latency, late, status, body) tuples."""
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:  # pragma: no cover
+        pass
+    shots = asyncio.run(
+        open_loop(port, requests, rate=rate, start_at=start_at, connections=connections)
+    )
+    out.put([(s.latency, s.late, s.status, s.body) for s in shots])
+
+
+def run_open_loop(
+    port: int,
+    requests: list[bytes],
+    *,
+    rate: float,
+    processes: int = 1,
+    connections: int = 256,
+) -> list[Shot]:
+    """Split the schedule over `processes` load processes (interleaved), gather the shots."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    start_at = time.time() + 1.5 + 0.3 * processes  # time for the load processes to start
+    procs = [
+        ctx.Process(
+            target=open_loop_process,
+            args=(
+                port,
+                requests[k::processes],
+                rate / processes,
+                start_at + k / rate,  # interleaved: together they keep the one schedule
+                max(1, connections // processes),
+                out,
+            ),
+        )
+        for k in range(processes)
+    ]
+    for p in procs:
+        p.start()
+    results = [out.get() for _ in procs]
+    for p in procs:
+        p.join()
+    return [Shot(*t) for r in results for t in r]

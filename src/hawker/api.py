@@ -8,7 +8,13 @@ from hawker.accounts import endpoints as accounts
 from hawker.cart import endpoints as cart
 from hawker.catalog import endpoints as catalog
 from hawker.checkout import endpoints as checkout
+from hawker.flash import endpoints as flash
+from hawker.fulfillment import endpoints as fulfillment
 from hawker.inventory import endpoints as inventory
+from hawker.live import endpoints as live
+from hawker.live import ws as live_ws
+from hawker.logistics import endpoints as logistics
+from hawker.media import endpoints as media
 from hawker.orders import endpoints as orders
 from hawker.payments import endpoints as payments
 from hawker.regions import endpoints as regions
@@ -36,3 +42,17 @@ router.include_router(checkout.order_pay_router)
 router.include_router(orders.router)
 router.include_router(orders.seller_router)
 router.include_router(orders.operator_router)
+router.include_router(media.router)
+router.include_router(media.me_router)
+router.include_router(live.router)
+router.include_router(live.me_router)
+router.include_router(live.hooks_router)
+router.include_router(live_ws.router)
+router.include_router(flash.router)
+router.include_router(logistics.router)
+router.include_router(logistics.seller_router)
+router.include_router(logistics.operator_router)
+router.include_router(fulfillment.seller_router)
+router.include_router(fulfillment.buyer_router)
+router.include_router(fulfillment.operator_router)
+router.include_router(fulfillment.carrier_router)

@@ -17,6 +17,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import hawker
 from hawker import api, tasks, web
 from hawker.errors import HawkerError
+from hawker.flash import endpoints as flash_endpoints
+from hawker.flash import engine as flash_engine
+from hawker.live.ws import close_rooms
 from hawker.outbox.runner import JobRunner
 from hawker.runtime import Runtime
 from hawker.schema import ensure_migrated
@@ -87,9 +90,20 @@ def create_app(runtime: Runtime | None = None, *, check_migrations: bool = True)
         background: asyncio.Task[None] | None = None
         if rt.settings.run_jobs_in_process:
             background = asyncio.create_task(runner.run_forever(stop))
+        await flash_engine.start(app)  # live flash deals: counters resume from the database
+        simulation = None
+        if rt.settings.demo_simulation:
+            from hawker.demo.simulation import DemoSimulation
+
+            simulation = DemoSimulation(rt)
+            await simulation.start()
         try:
             yield
         finally:
+            if simulation is not None:
+                await simulation.close()
+            await flash_engine.stop(app)  # answers every purchase already taken
+            await close_rooms(app)  # live rooms hand their last counts to the broker
             stop.set()
             if background is not None:
                 await background
@@ -107,6 +121,7 @@ def create_app(runtime: Runtime | None = None, *, check_migrations: bool = True)
     app.state.runtime = rt
     app.state.runner = runner
     install_error_handlers(app)
+    app.router.routes.insert(0, flash_endpoints.buy_route("/api/v1"))  # the hot path first
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(web.router)
     web.install(app)  # /static, and error pages for browsers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from typing import Annotated
@@ -69,6 +70,8 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        # live rooms write their frames straight to viewers' sockets (hawker.live.transport)
+        ws="hawker.live.uvicorn_protocol:RoomWebSocketProtocol",
     )
 
 
@@ -157,8 +160,11 @@ def demo(
                     "shops": progress.add_task("shops", total=len(SHOPS) + 1),
                     "products": progress.add_task("products", total=n_products),
                     "stock": progress.add_task("stock", total=n_products),
+                    "videos": progress.add_task("videos", total=13),
+                    "lives": progress.add_task("lives", total=6),
                     "buyers": progress.add_task("buyers", total=buyers),
                     "orders": progress.add_task("orders", total=orders),
+                    "shipping": progress.add_task("shipping", total=1),
                 }
 
                 def step(name: str, n: int) -> None:
@@ -187,7 +193,55 @@ def demo(
     table.add_row("seller", f"{demo_seed.owner_email(PENDING_SHOP)} (awaiting review)")
     console.print(table)
     if serve_after:
+        # the served demo keeps its live rooms busy with simulated viewers
+        os.environ["HAWKER_DEMO_SIMULATION"] = "true"
         serve(host=host, port=port, workers=1)
+
+
+@app.command("carrier-sim")
+def carrier_sim(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(help="Port to listen on (Hawker's HAWKER_CARRIER_SIM_URL).")
+    ] = 8900,
+    webhook_url: Annotated[
+        str | None,
+        typer.Option(help="Hawker's base URL for tracking webhooks (default: base_url)."),
+    ] = None,
+    delay_scale: Annotated[
+        float, typer.Option(help="Multiply the journey's delays: 1 is real hours, 0.001 fast.")
+    ] = 1.0,
+    tick_seconds: Annotated[float, typer.Option(help="How often due events are sent.")] = 0.5,
+    faults: Annotated[
+        bool, typer.Option("--faults/--no-faults", help="Failed attempts, duplicates, late events.")
+    ] = True,
+    test_hooks: Annotated[
+        bool, typer.Option("--test-hooks/--no-test-hooks", help="Serve the /_sim test hooks.")
+    ] = True,
+    seed: Annotated[int | None, typer.Option(help="Seed the simulator's randomness.")] = None,
+) -> None:
+    """Run the carrier SIMULATOR: a separate HTTP service that behaves like a carrier."""
+    import uvicorn
+
+    from hawker.logistics.simulator.app import SimConfig, create_simulator_app
+    from hawker.logistics.simulator.engine import Faults
+
+    settings = _settings()
+    config = SimConfig(
+        webhook_url=webhook_url or settings.base_url,
+        default_secret=settings.carrier_sim_secret,
+        delay_scale=delay_scale,
+        auto=True,
+        tick_seconds=tick_seconds,
+        test_hooks=test_hooks,
+        faults=Faults() if faults else Faults(3, 0.0, 0.0, 0.0),
+        seed=seed,
+    )
+    console.print(
+        f"Carrier simulator at [bold]http://{host}:{port}[/bold] "
+        f"(webhooks to {config.webhook_url}, delays x{delay_scale})"
+    )
+    uvicorn.run(create_simulator_app(config), host=host, port=port, log_level="info")
 
 
 users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)

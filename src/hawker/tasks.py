@@ -6,7 +6,11 @@ import importlib
 
 TASK_MODULES: tuple[str, ...] = (
     "hawker.catalog.tasks",
+    "hawker.flash.tasks",
+    "hawker.fulfillment.tasks",
     "hawker.idempotency.tasks",
+    "hawker.live.tasks",
+    "hawker.media.tasks",
     "hawker.orders.tasks",
 )
 

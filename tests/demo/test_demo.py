@@ -11,7 +11,18 @@ from typer.testing import CliRunner
 
 from hawker.cli import app as cli
 from hawker.config import Settings
-from hawker.models import Market, Order, Product, ProductImage, Shop, Sku, User, UserRole
+from hawker.models import (
+    LiveSession,
+    Market,
+    Order,
+    Product,
+    ProductImage,
+    Shop,
+    Sku,
+    User,
+    UserRole,
+    Video,
+)
 from hawker.runtime import Runtime
 
 
@@ -74,7 +85,37 @@ async def _check_database(url: str, media: Path) -> list[str]:
             )
             assert buyers is not None and buyers >= 200
             statuses = set((await s.scalars(select(Order.status).distinct())).all())
-            assert {"UNPAID", "ON_HOLD", "AWAITING_SHIPMENT", "CANCELLED"} <= statuses
+            assert {
+                "UNPAID",
+                "ON_HOLD",
+                "AWAITING_SHIPMENT",
+                "AWAITING_COLLECTION",
+                "IN_TRANSIT",
+                "DELIVERED",
+                "CANCELLED",
+            } <= statuses
+            lives = dict(
+                (
+                    await s.execute(
+                        select(LiveSession.status, func.count()).group_by(LiveSession.status)
+                    )
+                ).all()
+            )
+            assert lives.get("LIVE", 0) >= 1
+            assert lives.get("SCHEDULED", 0) >= 1
+            assert lives.get("ENDED", 0) >= 1
+            on_air = (
+                await s.scalars(select(LiveSession).where(LiveSession.status == "LIVE"))
+            ).all()
+            assert all(x.loop_video_id is not None and x.pinned_product_id for x in on_air)
+            ended = (
+                await s.scalars(select(LiveSession).where(LiveSession.status == "ENDED"))
+            ).all()
+            assert all(x.replay_video_id is not None for x in ended)
+            ready = await s.scalar(
+                select(func.count()).select_from(Video).where(Video.status == "READY")
+            )
+            assert ready is not None and ready >= 8
             images = list((await s.scalars(select(ProductImage.uri))).all())
             assert len(images) >= 80
             return images

@@ -34,8 +34,10 @@ from hawker.demo.data import (
     DemoShop,
 )
 from hawker.demo.images import product_image
+from hawker.fulfillment.demo import progress_demo_orders
 from hawker.kit.clock import FrozenClock
 from hawker.kit.money import exponent
+from hawker.logistics import service as logistics
 from hawker.models import UserRole
 from hawker.outbox.runner import JobRunner
 from hawker.runtime import Runtime
@@ -120,6 +122,8 @@ class Seeder:
         )
         self.hash = hash_password(PASSWORD)
         self.result = Seeded()
+        self.user_ids: dict[str, int] = {}
+        self.pictures: dict[str, bytes] = {}  # product id -> its generated picture
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -143,6 +147,7 @@ class Seeder:
             token = await accounts.issue_token(
                 s, user, now=self.clock.now(), ttl=timedelta(days=30)
             )
+        self.user_ids[email] = user.id
         return {"Authorization": f"Bearer {token}"}
 
     # shops and catalog --------------------------------------------------------------------
@@ -251,6 +256,7 @@ class Seeder:
                 201,
             )
             self.result.products.append({"shop": shop, "product": created})
+            self.pictures[created["id"]] = png
             self.step("products", 1)
 
     async def stock(self) -> None:
@@ -272,6 +278,89 @@ class Seeder:
                     201,
                 )
             self.step("stock", 1)
+
+    # videos and lives -------------------------------------------------------------------
+
+    async def videos_and_lives(self, real_now: datetime) -> None:
+        """Shoppable videos of a few products, two lives on air, two coming, two with replays."""
+        from hawker.demo.live import create_demo_live, seed_product_video
+
+        by_shop: dict[str, list[dict[str, Any]]] = {}
+        for entry in self.result.products:
+            if entry["product"]["status"] == "ACTIVATE":
+                by_shop.setdefault(entry["shop"]["id"], []).append(entry)
+        shops = [sh for sh in self.result.shops if by_shop.get(sh["id"])]
+        videos: dict[str, int] = {}  # product id -> video id
+        for shop in shops[:6]:  # every shop that goes live below has videos of its own
+            owner_id = self.user_ids[owner_email(shop["spec"])]
+            for entry in by_shop[shop["id"]][:2]:
+                product = entry["product"]
+                async with self.rt.db.session() as session:
+                    video = await seed_product_video(
+                        session,
+                        settings=self.rt.settings,
+                        owner_id=owner_id,
+                        shop_id=int(shop["id"]),
+                        title=product["title"],
+                        picture=self.pictures[product["id"]],
+                        product_ids=[int(product["id"])],
+                        now=self.clock.now(),
+                        description=f"{product['title']} from {shop['spec'].name}.",
+                    )
+                    videos[product["id"]] = video.id
+                self.step("videos", 1)
+
+        plans = [
+            (0, "LIVE", "Spring linen drop: try-on live", None),
+            (1, "LIVE", "Weeknight kitchen upgrades", CREATOR_EMAIL),
+            (3, "SCHEDULED", "Matchday kit and trail shoes", None),
+            (4, "SCHEDULED", "Glow routine Q&A", None),
+            (2, "ENDED", "Gadget unboxing marathon", None),
+            (5, "ENDED", "Kreuzberg finds", None),
+        ]
+        for shop_n, state, title, host_email in plans:
+            if shop_n >= len(shops):
+                continue
+            shop = shops[shop_n]
+            entries = by_shop[shop["id"]]
+            product_ids = [int(e["product"]["id"]) for e in entries[:5]]
+            host_id = self.user_ids[host_email or owner_email(shop["spec"])]
+            loop = videos.get(entries[0]["product"]["id"])
+            if host_email is not None:  # a creator loops a video of their own
+                product = entries[0]["product"]
+                async with self.rt.db.session() as session:
+                    video = await seed_product_video(
+                        session,
+                        settings=self.rt.settings,
+                        owner_id=host_id,
+                        shop_id=None,
+                        title=f"{product['title']}: my honest review",
+                        picture=self.pictures[product["id"]],
+                        product_ids=[int(product["id"])],
+                        now=self.clock.now(),
+                    )
+                loop = video.id
+                self.step("videos", 1)
+            when = {
+                "LIVE": real_now - timedelta(minutes=12),
+                "SCHEDULED": real_now + timedelta(hours=3 + 20 * (shop_n % 2)),
+                "ENDED": real_now - timedelta(days=1, hours=shop_n),
+            }[state]
+            async with self.rt.db.session() as session:
+                await create_demo_live(
+                    session,
+                    settings=self.rt.settings,
+                    broker=self.rt.broker,
+                    host_id=host_id,
+                    shop_id=None if host_email else int(shop["id"]),
+                    title=title,
+                    product_ids=product_ids,
+                    now=min(when, real_now),
+                    state=state,
+                    loop_video_id=loop,
+                    scheduled_at=when,
+                )
+            self.step("lives", 1)
 
     # buyers and orders --------------------------------------------------------------------
 
@@ -380,6 +469,12 @@ async def seed(
             step("shops", 1)
         await s.shop(PENDING_SHOP, len(SHOPS), operator, approve=False)
         step("shops", 1)
+        markets = sorted({shop["spec"].market for shop in s.result.shops})
+        async with rt.db.session() as session:  # carriers, rates and transit times per market
+            for code in markets:
+                await logistics.ensure_default_network(
+                    session, code, now=clock.now(), settings=rt.settings
+                )
         for shop in s.result.shops:
             if shop["spec"].products:
                 await s.products(shop)
@@ -392,6 +487,7 @@ async def seed(
             )
             entry["product"] = _check(r)
         await s.stock()
+        await s.videos_and_lives(real_now)
         people = await s.buyers(buyers)
 
         # Orders over the last three days, in time order, with the timers running as time passes.
@@ -447,6 +543,12 @@ async def seed(
                 )
                 cancelled += 1
         clock.set(real_now)
+        await s.runner.run_until_idle()
+        # Ship most paid orders through the carrier simulator: collection, transit, delivery,
+        # and one suspected empty box held for review.
+        sellers = {shop["id"]: shop["owner"] for shop in s.result.shops if shop["spec"].products}
+        await progress_demo_orders(rt, s.client, s.runner, clock, sellers, markets=markets)
+        step("shipping", 1)
         await s.runner.run_until_idle()
         s.result.orders_by_status = await _status_counts(rt)
         return s.result

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.broker import Broker
 from hawker.config import Settings
+from hawker.db import Database
 from hawker.kit.clock import Clock
 
 
@@ -23,12 +24,17 @@ class TaskContext:
     settings: Settings
     clock: Clock
     broker: Broker
+    db: Database
 
 
 TaskFn = Callable[[AsyncSession, dict[str, Any], TaskContext], Awaitable[None]]
+# A long task (a video transcode) runs outside any transaction and opens its own short
+# sessions through ctx.db, so minutes of CPU never hold the database's write lock.
+LongTaskFn = Callable[[dict[str, Any], TaskContext], Awaitable[None]]
 TimerFn = Callable[[AsyncSession, TaskContext], Awaitable[int]]
 
 TASKS: dict[str, TaskFn] = {}
+LONG_TASKS: dict[str, LongTaskFn] = {}
 SUBSCRIPTIONS: dict[str, list[str]] = {}
 TIMERS: dict[str, TimerFn] = {}
 
@@ -38,6 +44,20 @@ def task(name: str, *, topics: tuple[str, ...] = ()) -> Callable[[TaskFn], TaskF
         if name in TASKS and TASKS[name] is not fn:
             raise ValueError(f"task {name} registered twice")
         TASKS[name] = fn
+        for topic in topics:
+            names = SUBSCRIPTIONS.setdefault(topic, [])
+            if name not in names:
+                names.append(name)
+        return fn
+
+    return register
+
+
+def long_task(name: str, *, topics: tuple[str, ...] = ()) -> Callable[[LongTaskFn], LongTaskFn]:
+    def register(fn: LongTaskFn) -> LongTaskFn:
+        if name in LONG_TASKS and LONG_TASKS[name] is not fn:
+            raise ValueError(f"task {name} registered twice")
+        LONG_TASKS[name] = fn
         for topic in topics:
             names = SUBSCRIPTIONS.setdefault(topic, [])
             if name not in names:

@@ -19,15 +19,20 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.kit.ids import new_id
 from hawker.models import Job, JobStatus, OutboxEvent
-from hawker.outbox.registry import SUBSCRIPTIONS, TASKS, TIMERS, TaskContext
+from hawker.outbox.registry import LONG_TASKS, SUBSCRIPTIONS, TASKS, TIMERS, TaskContext
 from hawker.runtime import Runtime
 
 log = logging.getLogger("hawker.jobs")
 
 LEASE = timedelta(minutes=5)
+
+
+class JobLeaseLost(Exception):
+    """Another runner took the job over (this one outlived its lease)."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -41,7 +46,7 @@ class JobRunner:
         self.batch = batch
         self.wake = asyncio.Event()
         self.ctx = TaskContext(
-            settings=runtime.settings, clock=runtime.clock, broker=runtime.broker
+            settings=runtime.settings, clock=runtime.clock, broker=runtime.broker, db=runtime.db
         )
 
     def notify(self) -> None:
@@ -125,19 +130,27 @@ class JobRunner:
     async def run_job(self, job_id: int) -> bool:
         db = self.rt.db
         try:
-            async with db.session() as s:
+            async with db.read_session() as s:
                 job = await s.get(Job, job_id)
                 if job is None or job.locked_by != self.worker_id:
                     return False
-                fn = TASKS.get(job.name)
-                if fn is None:
-                    raise LookupError(f"no task registered as {job.name!r}")
-                await fn(s, dict(job.payload), self.ctx)
-                job.status = JobStatus.DONE
-                job.finished_at = self.rt.clock.now()
-                job.locked_until = None
-                job.last_error = None
+                name, payload = job.name, dict(job.payload)
+            long_fn = LONG_TASKS.get(name)
+            if long_fn is not None:
+                await long_fn(payload, self.ctx)
+                async with db.session() as s:
+                    await self._finish(s, job_id)
+                return True
+            fn = TASKS.get(name)
+            if fn is None:
+                raise LookupError(f"no task registered as {name!r}")
+            async with db.session() as s:
+                await fn(s, payload, self.ctx)
+                await self._finish(s, job_id)
             return True
+        except JobLeaseLost:
+            log.warning("job %s: lease lost to another runner; its work was rolled back", job_id)
+            return False
         except Exception:
             log.exception("job %s failed", job_id)
             error = traceback.format_exc(limit=8)
@@ -154,6 +167,21 @@ class JobRunner:
                         job.status = JobStatus.PENDING
                         job.run_at = now + backoff(job.attempts)
             return False
+
+    async def _finish(self, session: AsyncSession, job_id: int) -> None:
+        """Mark the job done in the handler's transaction, if this runner still holds it."""
+        result = await session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.locked_by == self.worker_id)
+            .values(
+                status=JobStatus.DONE,
+                finished_at=self.rt.clock.now(),
+                locked_until=None,
+                last_error=None,
+            )
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            raise JobLeaseLost(job_id)
 
     async def run_jobs(self) -> int:
         ids = await self.claim_jobs()
