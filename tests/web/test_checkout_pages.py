@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 
+from hawker.fulfillment.schemas import DeliveryEstimateOut
 from hawker.kit.clock import FrozenClock
 from hawker.models import Order, Payment
 from hawker.outbox.runner import JobRunner
 from hawker.runtime import Runtime
+from hawker.web.pages_checkout import arrives
 from tests.factories.accounts import Actor, signup
 from tests.factories.catalog import make_product
+from tests.factories.fulfillment import network
 from tests.factories.orders import Listing, add_to_cart, buy, count_rows, make_listing, receive
 from tests.web.pages import as_guest, get, log_in, post, text_of
 
@@ -162,6 +165,51 @@ async def test_checkout_shows_totals_and_test_cards(
     assert "4000 0000 0000 0002 Declined by the card issuer." in text
     assert "Pay $42.90" in text
     assert 'value="Ada Buyer"' in page.text
+
+
+async def test_checkout_shows_each_shops_delivery_option_with_its_date(
+    client: httpx.AsyncClient, rt: Runtime, runner: JobRunner
+) -> None:
+    _, listing = await _buyer_with_cart(client, rt, runner)
+    radio = f'<input type="radio" name="delivery-{listing.shop_id}" value="STANDARD" checked>'
+
+    # no logistics network in the market yet: the option, but no date to promise
+    page = await get(client, "/checkout")
+    assert radio in page.text
+    text = text_of(page)
+    assert "Delivery Standard Delivery estimate not available" in text
+    assert "This market has no delivery network yet, so there is no date to promise." in text
+    assert "Standard delivery: estimate not available" in text_of(await get(client, "/cart"))
+
+    # Monday 04:00 in New York, before the 14:00 cut-off: handed over Tuesday; without an
+    # address the parcel goes to the middle of the country (zone 4, 3-5 days)
+    await network(rt)
+    page = await get(client, "/checkout")
+    assert page.status_code == 200
+    assert radio in page.text
+    text = text_of(page)
+    assert "Delivery Standard Arrives Jan 9, 2026 – Jan 13, 2026" in text
+    assert "Delivery estimate not available" not in text
+    cart = text_of(await get(client, "/cart"))
+    assert "Standard delivery: Arrives Jan 9, 2026 – Jan 13, 2026" in cart
+
+
+def test_estimated_arrival_reads_in_the_markets_locale() -> None:
+    def estimate(earliest: date, latest: date) -> DeliveryEstimateOut:
+        return DeliveryEstimateOut(
+            level="STANDARD",
+            handover_date=date(2026, 1, 6),
+            earliest_date=earliest,
+            latest_date=latest,
+            packages=1,
+        )
+
+    one_day = estimate(date(2026, 1, 9), date(2026, 1, 9))
+    assert arrives(one_day, "en_US") == "Arrives by Jan 9, 2026"
+    window = estimate(date(2026, 1, 9), date(2026, 1, 13))
+    assert arrives(window, "en_US") == "Arrives Jan 9, 2026 – Jan 13, 2026"
+    assert arrives(window, "de_DE") == "Arrives 09.01.2026 – 13.01.2026"
+    assert arrives(None, "en_US") is None
 
 
 async def test_checkout_with_an_invalid_card_places_nothing(

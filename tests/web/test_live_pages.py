@@ -7,14 +7,16 @@ import json
 import re
 
 import httpx
+from sqlalchemy import select
 
+from hawker.models import LiveOrderAttribution
 from hawker.outbox.runner import JobRunner
 from hawker.runtime import Runtime
 from tests.factories.accounts import signup
 from tests.factories.flash import make_deal_world
 from tests.factories.live import make_live, make_studio
 from tests.factories.media import make_video
-from tests.factories.orders import make_listing, place_ok
+from tests.factories.orders import add_to_cart, make_listing, place_ok
 from tests.web.pages import as_guest, get, log_in, post, text_of
 
 SCRIPT = "<script>alert('pwned')</script>"
@@ -268,6 +270,56 @@ async def test_buying_from_the_room_goes_through_checkout_and_back(
     orders = await client.get("/api/v1/orders", headers=buyer.headers)
     assert len(orders.json()["items"]) == 1
     assert orders.json()["items"][0]["status"] == "ON_HOLD"
+
+
+async def test_a_room_purchase_counts_only_the_orders_with_the_lives_products(
+    client: httpx.AsyncClient, rt: Runtime, runner: JobRunner
+) -> None:
+    listing = await make_listing(client, rt, runner, title="Linen Shirt", price_minor=2000)
+    other = await make_listing(client, rt, runner, title="Clay Mug", price_minor=1200)
+    live = await make_live(
+        client, listing.seller, shop_id=listing.shop_id, product_ids=[listing.product["id"]]
+    )
+    r = await client.post(
+        f"/api/v1/live/sessions/{live['id']}/start", headers=listing.seller.headers
+    )
+    assert r.status_code == 200, r.text
+    buyer = await signup(client, display_name="Bo Buyer")
+    for sku_id in (listing.sku_id, other.sku_id):
+        assert (await add_to_cart(client, buyer, sku_id, 1)).status_code == 200
+    log_in(client, buyer)
+    checkout = f"/checkout?live={live['id']}"
+    page = await get(client, checkout)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
+    assert key is not None
+    paid = await post(
+        client,
+        "/checkout",
+        {**ADDRESS, **CARD, "idempotency_key": key.group(1), "live": live["id"]},
+        token_from=checkout,
+    )
+    assert paid.status_code == 303
+    assert paid.headers["location"] == f"/live/{live['id']}"
+    await runner.run_until_idle()
+
+    # two paid orders, one per shop: only the one with the live's shirt is the live's
+    orders = (await client.get("/api/v1/orders", headers=buyer.headers)).json()["items"]
+    by_shop = {o["shop_id"]: o for o in orders}
+    assert sorted(by_shop) == sorted([listing.shop_id, other.shop_id])
+    assert {o["status"] for o in orders} == {"ON_HOLD"}
+    from_live = by_shop[listing.shop_id]
+    async with rt.db.read_session() as s:
+        attributed = (await s.scalars(select(LiveOrderAttribution))).all()
+    assert [(str(a.order_id), str(a.session_id)) for a in attributed] == [
+        (from_live["id"], live["id"])
+    ]
+    stats = await client.get(
+        f"/api/v1/live/sessions/{live['id']}/stats", headers=listing.seller.headers
+    )
+    assert stats.json()["orders"] == 1
+    assert stats.json()["gmv"]["amount_minor"] == int(
+        from_live["payment"]["total_amount"]["amount_minor"]
+    )
 
 
 def orders_total(page: httpx.Response) -> int:

@@ -1,5 +1,7 @@
-"""The cart, checkout (address, summary, card) and paying for an unpaid checkout.
+"""The cart, checkout (address, delivery, summary, card) and paying for an unpaid checkout.
 
+Each shop's part of the cart shows its delivery option with the estimated delivery date
+(from the fulfilment rules, to the market's reference point until the address is known).
 Checkout places one order per shop and pays for them in one step. Each checkout form
 carries an idempotency key, so a double-clicked "Pay" charges once: the second post gets
 the first post's outcome. A declined card leaves the orders placed and unpaid; the buyer
@@ -8,10 +10,10 @@ is taken to the payment page to try another card.
 
 from __future__ import annotations
 
-import contextlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Query, Request, Response
@@ -22,9 +24,11 @@ from hawker.checkout.pricing import ShopQuote
 from hawker.checkout.schemas import AddressIn, CardIn
 from hawker.deps import RuntimeDep, SessionDep
 from hawker.errors import HawkerError, NotFound
+from hawker.fulfillment import service as fulfillment
+from hawker.fulfillment.schemas import DeliveryEstimateOut, estimate_out
 from hawker.idempotency import service as idempotency
 from hawker.live import service as live
-from hawker.models import Order, OrderStatus, Shop, User
+from hawker.models import DeliveryLevel, Order, OrderStatus, Shop, User
 from hawker.orders import service as orders
 from hawker.payments import service as payments
 from hawker.payments.simulator import TEST_CARDS
@@ -32,7 +36,7 @@ from hawker.routing import router as make_router
 from hawker.runtime import Runtime
 from hawker.shops import service as shops
 from hawker.web.forms import FieldErrors, Form, attempt, parse_id, parse_int, read_form, validate
-from hawker.web.rendering import redirect, render, safe_next
+from hawker.web.rendering import day_of, redirect, render, safe_next
 from hawker.web.visitor import MemberDep, Visitor, user_of
 
 router = make_router(include_in_schema=False)
@@ -41,26 +45,82 @@ ADDRESS_FIELDS = ("name", "phone", "line1", "line2", "city", "region", "postal_c
 CARD_FIELDS = ("number", "exp_month", "exp_year", "cvc", "holder_name")
 
 
+# The delivery levels a shop offers buyers today (its parcels travel by its warehouses'
+# standard service); faster or cheaper levels join this list when shops can offer them.
+OFFERED_LEVELS = (DeliveryLevel.STANDARD,)
+
+
+@dataclass(frozen=True)
+class DeliveryOption:
+    """A way a shop's parcels can travel and when they are expected to arrive."""
+
+    level: str
+    name: str
+    arrives: str | None  # None: no estimate (the market has no logistics network yet)
+
+
 @dataclass(frozen=True)
 class ShopGroup:
-    """One shop's part of the cart: its lines and its quote (shipping, tax, total)."""
+    """One shop's part of the cart: its lines, its quote (shipping, tax, total) and its
+    delivery options."""
 
     shop: Shop
     quote: ShopQuote
     lines: list[cart.CartLine]
     locale: str
+    delivery: tuple[DeliveryOption, ...]
 
 
-async def _groups(session: SessionDep, view: cart.CartView) -> list[ShopGroup]:
+def arrives(estimate: DeliveryEstimateOut | None, locale: str) -> str | None:
+    """ "Arrives by Jan 9, 2026" or "Arrives Jan 9, 2026 – Jan 13, 2026" in the locale."""
+    if estimate is None:
+        return None
+    if estimate.earliest_date == estimate.latest_date:
+        return f"Arrives by {day_of(estimate.latest_date, locale)}"
+    return (
+        f"Arrives {day_of(estimate.earliest_date, locale)} – {day_of(estimate.latest_date, locale)}"
+    )
+
+
+def _options(estimate: DeliveryEstimateOut | None, locale: str) -> tuple[DeliveryOption, ...]:
+    return tuple(
+        DeliveryOption(
+            level=level,
+            name=level.capitalize(),
+            arrives=arrives(estimate, locale)
+            if estimate is not None and estimate.level == level
+            else None,
+        )
+        for level in OFFERED_LEVELS
+    )
+
+
+async def _groups(session: SessionDep, rt: Runtime, view: cart.CartView) -> list[ShopGroup]:
     by_sku = {line.sku.sku_id: line for line in view.lines}
+    # as the cart API: no address yet, so parcels are assumed to go to the market's middle
+    estimates = (
+        await fulfillment.estimate_shops(
+            session,
+            {sq.shop_id: [(pl.sku_id, pl.quantity) for pl in sq.lines] for sq in view.quote.shops},
+            market_by_shop={sq.shop_id: sq.market_code for sq in view.quote.shops},
+            country_code=None,
+            postal_code=None,
+            now=rt.clock.now(),
+            settings=rt.settings,
+        )
+        if view.quote.shops
+        else {}
+    )
     groups: list[ShopGroup] = []
     for sq in view.quote.shops:
+        locale = view.locales.get(sq.market_code, "en_US")
         groups.append(
             ShopGroup(
                 shop=await shops.get_shop(session, sq.shop_id),
                 quote=sq,
                 lines=[by_sku[pl.sku_id] for pl in sq.lines],
-                locale=view.locales.get(sq.market_code, "en_US"),
+                locale=locale,
+                delivery=_options(estimate_out(estimates.get(sq.shop_id)), locale),
             )
         )
     return groups
@@ -76,7 +136,9 @@ def _total_locale(view: cart.CartView) -> str:
 
 
 @router.get("/cart")
-async def cart_page(request: Request, visitor: MemberDep, session: SessionDep) -> Response:
+async def cart_page(
+    request: Request, visitor: MemberDep, session: SessionDep, rt: RuntimeDep
+) -> Response:
     view = await cart.view(session, user_of(visitor))
     return render(
         request,
@@ -85,7 +147,7 @@ async def cart_page(request: Request, visitor: MemberDep, session: SessionDep) -
         {
             "section": "cart",
             "view": view,
-            "groups": await _groups(session, view),
+            "groups": await _groups(session, rt, view),
             "total_locale": _total_locale(view),
         },
     )
@@ -155,6 +217,7 @@ async def _checkout_page(
     request: Request,
     visitor: Visitor,
     session: SessionDep,
+    rt: Runtime,
     *,
     values: dict[str, str],
     errors: FieldErrors,
@@ -168,7 +231,7 @@ async def _checkout_page(
         {
             "section": "cart",
             "view": view,
-            "groups": await _groups(session, view),
+            "groups": await _groups(session, rt, view),
             "total_locale": _total_locale(view),
             "ship_to": visitor.market_of(_ship_to(view, visitor)),
             "values": values,
@@ -184,6 +247,7 @@ async def checkout_page(
     request: Request,
     visitor: MemberDep,
     session: SessionDep,
+    rt: RuntimeDep,
     live: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     user = user_of(visitor)
@@ -197,7 +261,7 @@ async def checkout_page(
     live_id = parse_id(live)
     if live_id is not None:
         values["live"] = str(live_id)
-    return await _checkout_page(request, visitor, session, values=values, errors=FieldErrors())
+    return await _checkout_page(request, visitor, session, rt, values=values, errors=FieldErrors())
 
 
 def _address(form: Form, country: str, errors: FieldErrors) -> AddressIn | None:
@@ -240,6 +304,21 @@ def _where_to(orders_paid: list[str]) -> str:
     return f"/orders/{orders_paid[0]}" if len(orders_paid) == 1 else "/orders"
 
 
+async def _attribute_to_live(
+    session: SessionDep, rt: Runtime, placed: Sequence[Order], live_id: int, *, now: datetime
+) -> None:
+    """Bought from a live room: the live counts (once paid) the orders holding at least one
+    product of its bag; another shop's order of the same checkout is not the live's."""
+    try:
+        room = await live.get_view(session, rt.broker, live_id, settings=rt.settings)
+    except live.LiveNotFound:
+        return
+    bag = {card.id for card in room.bag}
+    for view in await orders.views(session, placed):
+        if any(line.product_id in bag for line in view.lines):
+            await live.attribute_order(session, order_id=view.order.id, session_id=live_id, now=now)
+
+
 @router.post("/checkout")
 async def place_and_pay(
     request: Request, visitor: MemberDep, session: SessionDep, rt: RuntimeDep
@@ -257,7 +336,7 @@ async def place_and_pay(
     note = form.get("note")[:500]
     if address is None or card is None or errors:
         return await _checkout_page(
-            request, visitor, session, values=values, errors=errors, status_code=400
+            request, visitor, session, rt, values=values, errors=errors, status_code=400
         )
     key = form.get("idempotency_key") or _new_key()
     now = rt.clock.now()
@@ -284,12 +363,7 @@ async def place_and_pay(
             settings=rt.settings,
         )
         if from_live is not None:
-            # bought from a live room: the live counts these orders once they are paid
-            for order in placed.orders:
-                with contextlib.suppress(live.LiveNotFound):
-                    await live.attribute_order(
-                        session, order_id=order.id, session_id=from_live, now=now
-                    )
+            await _attribute_to_live(session, rt, placed.orders, from_live, now=now)
         result = await checkout.pay_checkout(
             session, user, placed.checkout_id, card=card, now=now, settings=rt.settings
         )
@@ -326,7 +400,7 @@ async def place_and_pay(
         errors.add("_form", exc.message)
         values["idempotency_key"] = _new_key()
         return await _checkout_page(
-            request, visitor, session, values=values, errors=errors, status_code=exc.status_code
+            request, visitor, session, rt, values=values, errors=errors, status_code=exc.status_code
         )
     if outcome["paid"]:
         count = len(outcome["order_ids"])
