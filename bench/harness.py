@@ -276,6 +276,8 @@ async def open_loop(
     async def connection() -> None:
         reader: asyncio.StreamReader | None = None
         writer: asyncio.StreamWriter | None = None
+        with contextlib.suppress(OSError):  # keep-alive clients: connected before the schedule
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
         while True:
             job = await queue.get()
             if job is None:
@@ -298,6 +300,7 @@ async def open_loop(
             writer.close()
 
     workers = [asyncio.create_task(connection()) for _ in range(connections)]
+    await asyncio.sleep(0)  # let them connect while waiting for the start
     t0 = loop.time() + max(0.0, start_at - time.time())
     interval = 1.0 / rate
     for i in range(len(requests)):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the test suite drives for real: Chromium (browser journeys), nginx with
-# its RTMP module and ffmpeg (live ingest). Installs what is missing when it can (root with
-# apt-get); otherwise says what to install and fails.
+# its RTMP module and ffmpeg (live ingest), poppler-utils (pdftoppm renders a shipping label
+# for the docs). Installs what is missing when it can (root with apt-get); otherwise says
+# what to install and fails.
 set -euo pipefail
 
 need=()
@@ -10,6 +11,7 @@ command -v nginx >/dev/null 2>&1 || need+=(nginx)
 ls /usr/lib/nginx/modules/ngx_rtmp_module.so >/dev/null 2>&1 || need+=(libnginx-mod-rtmp)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -8,6 +8,7 @@ from hawker.accounts import endpoints as accounts
 from hawker.cart import endpoints as cart
 from hawker.catalog import endpoints as catalog
 from hawker.checkout import endpoints as checkout
+from hawker.customs import endpoints as customs
 from hawker.flash import endpoints as flash
 from hawker.fulfillment import endpoints as fulfillment
 from hawker.inventory import endpoints as inventory
@@ -56,3 +57,6 @@ router.include_router(fulfillment.seller_router)
 router.include_router(fulfillment.buyer_router)
 router.include_router(fulfillment.operator_router)
 router.include_router(fulfillment.carrier_router)
+router.include_router(customs.router)
+router.include_router(customs.seller_router)
+router.include_router(customs.operator_router)

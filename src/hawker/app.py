@@ -17,8 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import hawker
 from hawker import api, tasks, web
 from hawker.errors import HawkerError
-from hawker.flash import endpoints as flash_endpoints
 from hawker.flash import engine as flash_engine
+from hawker.flash.buy import BuyRoute
 from hawker.live.ws import close_rooms
 from hawker.outbox.runner import JobRunner
 from hawker.runtime import Runtime
@@ -121,7 +121,7 @@ def create_app(runtime: Runtime | None = None, *, check_migrations: bool = True)
     app.state.runtime = rt
     app.state.runner = runner
     install_error_handlers(app)
-    app.router.routes.insert(0, flash_endpoints.buy_route("/api/v1"))  # the hot path first
+    app.add_middleware(BuyRoute, hawker_app=app)  # live flash deals' hot path, before routing
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(web.router)
     web.install(app)  # /static, and error pages for browsers

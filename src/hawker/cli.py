@@ -33,8 +33,10 @@ def _require_migrated(settings: Settings) -> None:
 def app_factory():  # type: ignore[no-untyped-def]
     """uvicorn --factory entrypoint."""
     from hawker.app import create_app
+    from hawker.flash.buy import BuyRoute
 
-    return create_app()
+    app = create_app()
+    return BuyRoute(app, app)  # flash deals' buy presses skip the framework entirely
 
 
 @app.command()

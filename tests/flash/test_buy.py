@@ -73,9 +73,7 @@ async def test_a_buy_press_becomes_an_unpaid_order_with_a_15_minute_window(
     assert await stock_row(rt, world) == (100, 10)  # the units were already set aside
     async with rt.db.read_session() as s:
         allocs = (await s.scalars(select(OrderAllocation))).all()
-        assert [(a.order_id, a.quantity, a.status) for a in allocs] == [
-            (order.id, 2, "RESERVED")
-        ]
+        assert [(a.order_id, a.quantity, a.status) for a in allocs] == [(order.id, 2, "RESERVED")]
         attributed = await s.scalar(select(func.count()).select_from(LiveOrderAttribution))
         assert attributed == 1
         assert await inventory.check_consistency(s) == []

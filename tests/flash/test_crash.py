@@ -9,6 +9,7 @@ duplicates, and no unit beyond the cap.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -147,10 +148,8 @@ async def test_sigkill_in_a_rush_loses_no_acknowledged_purchase(
 
             async def paced(i: int, buyer_id: int, token: str) -> None:
                 await asyncio.sleep(i * 0.004)  # the rush: arrivals spread over ~1 s
-                try:
+                with contextlib.suppress(httpx.HTTPError):  # the server died under it
                     await press(buyer_id, token)
-                except httpx.HTTPError:
-                    pass  # the server died under this request: no answer
 
             await asyncio.gather(*(paced(i, b, t) for i, (b, t) in enumerate(buyers)))
         assert killed.is_set(), "the rush ended before the kill"
@@ -160,6 +159,8 @@ async def test_sigkill_in_a_rush_loses_no_acknowledged_purchase(
         unanswered = [(b, t) for b, t in buyers if b not in answers]
         assert unanswered, "every buyer had an answer before the kill"
 
+        port = _port()  # a fresh port: the killed server's may not be free yet
+        base = f"http://127.0.0.1:{port}"
         proc = _serve(settings, port, log)
         await _wait_up(base, proc)
         async with httpx.AsyncClient(base_url=base, timeout=10) as c:
@@ -177,7 +178,9 @@ async def test_sigkill_in_a_rush_loses_no_acknowledged_purchase(
     async with rt.db.read_session() as s:
         purchases = (
             await s.execute(
-                select(FlashPurchase.buyer_id, FlashPurchase.idempotency_key, FlashPurchase.order_id)
+                select(
+                    FlashPurchase.buyer_id, FlashPurchase.idempotency_key, FlashPurchase.order_id
+                )
             )
         ).all()
         orders = int(await s.scalar(select(func.count()).select_from(Order)) or 0)

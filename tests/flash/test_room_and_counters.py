@@ -5,12 +5,21 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
 from hawker.config import Settings
-from hawker.flash.counters import DUPLICATE, LIMIT, OK, SOLD_OUT, UNLOADED, Ask, Figures
-from hawker.flash.counters import create_counters
+from hawker.flash.counters import (
+    DUPLICATE,
+    LIMIT,
+    OK,
+    SOLD_OUT,
+    UNLOADED,
+    Ask,
+    Figures,
+    create_counters,
+)
 from hawker.flash.engine import FlashEngine
 from hawker.kit.clock import FrozenClock
 from hawker.live import deal_hook, events
@@ -68,9 +77,14 @@ async def test_the_room_sees_countdown_start_remaining_and_end(
         got = await _drain(sub, 4)
     finally:
         await sub.close()
-    deal_events = [e for e in got if e["k"] in ("deal", "deal_remaining")]
-    assert [(e["k"], e.get("deal", {}).get("status") if e["k"] == "deal" else e["remaining"])
-            for e in deal_events] == [  # type: ignore[union-attr]
+    seen: list[tuple[Any, Any]] = []
+    for e in got:
+        if e["k"] == "deal":
+            card: dict[str, Any] = e["deal"]  # type: ignore[assignment]
+            seen.append(("deal", card["status"]))
+        elif e["k"] == "deal_remaining":
+            seen.append(("deal_remaining", e["remaining"]))
+    assert seen == [
         ("deal", "COUNTDOWN"),
         ("deal", "LIVE"),
         ("deal_remaining", 2),
@@ -82,12 +96,12 @@ async def test_the_room_sees_countdown_start_remaining_and_end(
 
 def test_the_room_folds_deal_events_into_its_frames() -> None:
     room = Room.__new__(Room)
-    room.state = type("S", (), {"deal": None})()  # type: ignore[assignment]
+    room.state = type("S", (), {"deal": None})()
     room._deal_changed = False
     card = {"id": "7", "status": "LIVE", "remaining": 5}
     assert room.apply_deal(events.deal(card)) is True
     assert room.apply_deal(events.deal_remaining(7, 4)) is True
-    assert room.state.deal == {"id": "7", "status": "LIVE", "remaining": 4}  # type: ignore[union-attr]
+    assert room.state.deal == {"id": "7", "status": "LIVE", "remaining": 4}
     assert room.apply_deal(events.deal_remaining(7, 4)) is False  # nothing new
     assert room.apply_deal(events.deal_remaining(8, 1)) is False  # another deal
 

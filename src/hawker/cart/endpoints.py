@@ -42,7 +42,9 @@ async def get_cart(session: SessionDep, user: CurrentUser, rt: RuntimeDep) -> Ca
 @router.get("/quote", response_model=QuoteOut)
 async def get_quote(session: SessionDep, user: CurrentUser, rt: RuntimeDep) -> QuoteOut:
     view = await service.view(session, user)
-    return await _estimated(session, rt, quote_out(view.quote, view.lines, view.locales))
+    return await _estimated(
+        session, rt, quote_out(view.quote, view.lines, view.locales, view.customs)
+    )
 
 
 @router.post("/items", response_model=CartOut)

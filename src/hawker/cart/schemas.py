@@ -7,6 +7,8 @@ from pydantic import BaseModel, Field
 
 from hawker.cart.service import CartLine, CartView
 from hawker.checkout.pricing import Quote, ShopQuote
+from hawker.customs.schemas import DutiesOut, duties_out
+from hawker.customs.service import ShopAssessment
 from hawker.fulfillment.schemas import DeliveryEstimateOut
 from hawker.schemas import Id, MoneyOut, Schema
 
@@ -48,6 +50,8 @@ class ShopQuoteOut(Schema):
     # When the shop's parcels should arrive (to the market's reference point until the buyer
     # gives an address); None where the market has no logistics network yet.
     delivery_estimate: DeliveryEstimateOut | None = None
+    # Cross-border shops: duties and import taxes (in `total` when DDP), else None.
+    duties: DutiesOut | None = None
 
 
 class QuoteOut(Schema):
@@ -72,7 +76,12 @@ class CartOut(QuoteOut):
     unavailable: list[UnavailableLineOut]
 
 
-def shop_quote_out(sq: ShopQuote, details: Mapping[int, QuoteLineOut], locale: str) -> ShopQuoteOut:
+def shop_quote_out(
+    sq: ShopQuote,
+    details: Mapping[int, QuoteLineOut],
+    locale: str,
+    customs: ShopAssessment | None = None,
+) -> ShopQuoteOut:
     def money(amount: int) -> MoneyOut:
         return MoneyOut.of(amount, sq.currency, locale)
 
@@ -86,10 +95,16 @@ def shop_quote_out(sq: ShopQuote, details: Mapping[int, QuoteLineOut], locale: s
         tax=money(sq.tax_minor),
         tax_included=sq.tax_included,
         total=money(sq.total_minor),
+        duties=duties_out(customs, locale) if customs is not None else None,
     )
 
 
-def quote_out(quote: Quote, lines: Sequence[CartLine], locales: Mapping[str, str]) -> QuoteOut:
+def quote_out(
+    quote: Quote,
+    lines: Sequence[CartLine],
+    locales: Mapping[str, str],
+    customs: Mapping[int, ShopAssessment] | None = None,
+) -> QuoteOut:
     details: dict[int, QuoteLineOut] = {}
     for ln in lines:
         sku = ln.sku
@@ -107,7 +122,10 @@ def quote_out(quote: Quote, lines: Sequence[CartLine], locales: Mapping[str, str
             line_total=MoneyOut.of(sku.price_minor * ln.item.quantity, sku.currency, locale),
         )
     shops = [
-        shop_quote_out(sq, details, locales.get(sq.market_code, "en_US")) for sq in quote.shops
+        shop_quote_out(
+            sq, details, locales.get(sq.market_code, "en_US"), (customs or {}).get(sq.shop_id)
+        )
+        for sq in quote.shops
     ]
     total = None
     if quote.currency is not None and quote.shops:
@@ -118,7 +136,7 @@ def quote_out(quote: Quote, lines: Sequence[CartLine], locales: Mapping[str, str
 
 
 def cart_out(view: CartView) -> CartOut:
-    q = quote_out(view.quote, view.lines, view.locales)
+    q = quote_out(view.quote, view.lines, view.locales, view.customs)
     return CartOut(
         **q.model_dump(),
         unavailable=[

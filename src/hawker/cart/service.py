@@ -8,7 +8,7 @@ with the request and leaves the cart as it was.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from hawker.cart import repository as repo
 from hawker.catalog import service as catalog
 from hawker.checkout import pricing
 from hawker.config import Settings
+from hawker.customs import service as customs
 from hawker.errors import BadRequest, Conflict, NotFound
 from hawker.models import CartItem, User
 from hawker.regions import service as regions
@@ -72,6 +73,8 @@ class CartView:
     unavailable: list[CartLine]
     quote: pricing.Quote
     locales: dict[str, str]  # market code -> locale, for display
+    # cross-border shops: their duties, or the declarations still missing
+    customs: dict[int, customs.ShopAssessment] = field(default_factory=dict)
 
 
 def check_quantity(quantity: int, *, maximum: int, sku_id: int | None = None) -> None:
@@ -105,10 +108,31 @@ async def quote_for(
     session: AsyncSession, pairs: Sequence[tuple[catalog.SellableSku, int]]
 ) -> tuple[pricing.Quote, dict[str, str]]:
     """The quote for these SKUs and quantities, and the locales to show it in."""
+    quote, locales, _ = await quote_with_customs(session, pairs)
+    return quote, locales
+
+
+async def quote_with_customs(
+    session: AsyncSession, pairs: Sequence[tuple[catalog.SellableSku, int]]
+) -> tuple[pricing.Quote, dict[str, str], dict[int, customs.ShopAssessment]]:
+    """The quote (with the duties of cross-border shops that ship DDP in their totals), the
+    locales to show it in, and each cross-border shop's customs assessment."""
     terms = await market_terms(session)
     market_of_shop = {sku.shop_id: sku.market_code for sku, _ in pairs}
-    quote = pricing.quote(price_lines(pairs), market_of_shop=market_of_shop, terms=terms)
-    return quote, {code: t.locale for code, t in terms.items()}
+    assessments = await customs.assess_lines(
+        session,
+        [
+            customs.CartLine(
+                shop_id=sku.shop_id, product_id=sku.product_id, ref=sku.sku_id, quantity=qty
+            )
+            for sku, qty in pairs
+        ],
+    )
+    duties = {sid: a.duties for sid, a in assessments.items() if a.duties is not None}
+    quote = pricing.quote(
+        price_lines(pairs), market_of_shop=market_of_shop, terms=terms, duties=duties
+    )
+    return quote, {code: t.locale for code, t in terms.items()}, assessments
 
 
 async def add_item(
@@ -186,5 +210,9 @@ async def view(session: AsyncSession, user: User) -> CartView:
         if sku is None:
             continue
         (lines if sku.is_sellable else unavailable).append(CartLine(item, sku))
-    quote, locales = await quote_for(session, [(ln.sku, ln.item.quantity) for ln in lines])
-    return CartView(lines=lines, unavailable=unavailable, quote=quote, locales=locales)
+    quote, locales, assessed = await quote_with_customs(
+        session, [(ln.sku, ln.item.quantity) for ln in lines]
+    )
+    return CartView(
+        lines=lines, unavailable=unavailable, quote=quote, locales=locales, customs=assessed
+    )

@@ -9,12 +9,14 @@ from fastapi.responses import JSONResponse
 from hawker.checkout import service
 from hawker.checkout.schemas import (
     OrderDeliveryEstimateOut,
+    OrderDutiesOut,
     PaidOut,
     PayIn,
     PlacedOut,
     PlaceOrdersIn,
     payment_out,
 )
+from hawker.customs.schemas import order_duties_out
 from hawker.deps import CurrentUser, RuntimeDep, SessionDep
 from hawker.fulfillment import service as fulfillment
 from hawker.fulfillment.schemas import estimate_out
@@ -139,6 +141,15 @@ async def place_orders(
                     estimate=estimate_out(estimates.get(v.order.shop_id)),
                 )
                 for v in views
+            ],
+            duties=[
+                OrderDutiesOut(
+                    order_id=v.order.id,
+                    shop_id=v.order.shop_id,
+                    duties=order_duties_out(placed.customs[v.order.id], v.locale),
+                )
+                for v in views
+                if v.order.id in placed.customs
             ],
         )
         return 201, out.model_dump(mode="json")

@@ -8,7 +8,9 @@ One quote per shop (each shop ships its own parcel and becomes its own order):
 - tax, INCLUSIVE markets (VAT/GST in the price): the tax contained in subtotal + shipping,
   total = subtotal + shipping;
 - tax, EXCLUSIVE markets (US sales tax): rate × subtotal rounded half-up,
-  total = subtotal + shipping + tax.
+  total = subtotal + shipping + tax;
+- a cross-border shop's duties and import taxes (`hawker.customs.duties`) are added to the
+  total when it ships DDP (the buyer pays the landed cost), and only shown when DDU.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from hawker.customs.duties import Duties
 from hawker.kit.money import apply_rate, included_tax
 from hawker.models import Market, TaxMode
 
@@ -55,6 +58,11 @@ class ShopQuote:
     tax_minor: int
     tax_included: bool
     total_minor: int
+    duties: Duties | None = None  # cross-border shops: duties and import taxes
+
+    @property
+    def duties_charged_minor(self) -> int:
+        return self.duties.charged_minor if self.duties is not None else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +107,9 @@ def tax(subtotal_minor: int, shipping_minor: int, terms: MarketTerms) -> int:
     return apply_rate(subtotal_minor, terms.tax_rate)
 
 
-def quote_shop(shop_id: int, lines: Sequence[PriceLine], terms: MarketTerms) -> ShopQuote:
+def quote_shop(
+    shop_id: int, lines: Sequence[PriceLine], terms: MarketTerms, duties: Duties | None = None
+) -> ShopQuote:
     if not lines:
         raise ValueError("a shop quote needs at least one line")
     if any(line.shop_id != shop_id for line in lines):
@@ -109,6 +119,10 @@ def quote_shop(shop_id: int, lines: Sequence[PriceLine], terms: MarketTerms) -> 
     tax_minor = tax(sub, ship, terms)
     inclusive = terms.tax_mode == TaxMode.INCLUSIVE
     total = sub + ship if inclusive else sub + ship + tax_minor
+    if duties is not None:
+        if duties.currency != terms.currency:
+            raise ValueError("duties must be in the market's currency")
+        total += duties.charged_minor
     return ShopQuote(
         shop_id=shop_id,
         market_code=terms.code,
@@ -119,6 +133,7 @@ def quote_shop(shop_id: int, lines: Sequence[PriceLine], terms: MarketTerms) -> 
         tax_minor=tax_minor,
         tax_included=inclusive,
         total_minor=total,
+        duties=duties,
     )
 
 
@@ -127,13 +142,20 @@ def quote(
     *,
     market_of_shop: Mapping[int, str],
     terms: Mapping[str, MarketTerms],
+    duties: Mapping[int, Duties] | None = None,
 ) -> Quote:
-    """Group the lines by shop (in order of first appearance) and quote each shop."""
+    """Group the lines by shop (in order of first appearance) and quote each shop
+    (`duties`: per cross-border shop)."""
     by_shop: dict[int, list[PriceLine]] = {}
     for line in lines:
         by_shop.setdefault(line.shop_id, []).append(line)
     shops = tuple(
-        quote_shop(shop_id, shop_lines, terms[market_of_shop[shop_id]])
+        quote_shop(
+            shop_id,
+            shop_lines,
+            terms[market_of_shop[shop_id]],
+            (duties or {}).get(shop_id),
+        )
         for shop_id, shop_lines in by_shop.items()
     )
     currencies = {s.currency for s in shops}

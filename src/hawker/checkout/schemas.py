@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from hawker.customs.schemas import DutiesOut
 from hawker.fulfillment.schemas import DeliveryEstimateOut
 from hawker.models import Payment
 from hawker.orders.schemas import OrderOut
@@ -43,12 +44,20 @@ class OrderDeliveryEstimateOut(Schema):
     estimate: DeliveryEstimateOut | None  # None where the market has no logistics network
 
 
+class OrderDutiesOut(Schema):
+    order_id: Id
+    shop_id: Id
+    duties: DutiesOut
+
+
 class PlacedOut(Schema):
     checkout_id: Id
     orders: list[OrderOut]
     total: MoneyOut
     pay_by: datetime
     delivery_estimates: list[OrderDeliveryEstimateOut] = []
+    # Orders of cross-border shops: duties and import taxes (in the order's total when DDP).
+    duties: list[OrderDutiesOut] = []
 
 
 class CardIn(BaseModel):

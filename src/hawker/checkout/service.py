@@ -11,7 +11,7 @@ A decline is an answer, not a fault: the payment attempt is kept and the orders 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawker.cart import service as cart
 from hawker.catalog import service as catalog
 from hawker.config import Settings
+from hawker.customs import service as customs
 from hawker.errors import BadRequest, Conflict, HawkerError, NotFound
 from hawker.inventory import service as inventory
 from hawker.kit.ids import new_id
-from hawker.models import Order, OrderStatus, Payment, PaymentStatus, User
+from hawker.models import Order, OrderCustoms, OrderStatus, Payment, PaymentStatus, User
 from hawker.orders import service as orders
 from hawker.payments import service as payments
 from hawker.payments.provider import ProviderUnavailable
@@ -76,6 +77,7 @@ class Placed:
     total_minor: int
     locale: str
     pay_by: datetime
+    customs: dict[int, OrderCustoms] = field(default_factory=dict)  # order id -> assessment
 
 
 def _merge(items: Sequence[tuple[int, int]]) -> dict[int, int]:
@@ -144,13 +146,15 @@ async def place_orders(
     pairs = await _sellable(session, quantities, max_quantity=settings.max_line_quantity)
     _check_market(pairs, address.country_code)
 
-    quote, locales = await cart.quote_for(session, pairs)
+    quote, locales, assessed = await cart.quote_with_customs(session, pairs)
     assert quote.currency is not None
+    duties = {shop_id: a.require() for shop_id, a in assessed.items()}
     skus = {sku.sku_id: sku for sku, _ in pairs}
     checkout_id = new_id()
     pay_by = now + timedelta(minutes=settings.payment_window_minutes)
 
     placed: list[Order] = []
+    declared: dict[int, OrderCustoms] = {}
     reserve: list[inventory.ReserveLine] = []
     for sq in quote.shops:
         draft = orders.OrderDraft(
@@ -184,6 +188,10 @@ async def place_orders(
         )
         order, lines = await orders.create_order(session, draft, actor_id=buyer.id, now=now)
         placed.append(order)
+        if sq.shop_id in duties:
+            declared[order.id] = await customs.record_order(
+                session, order, lines, duties[sq.shop_id], now=now
+            )
         reserve.extend(
             inventory.ReserveLine(
                 order_id=order.id,
@@ -204,6 +212,7 @@ async def place_orders(
         total_minor=quote.total_minor,
         locale=locales.get(quote.shops[0].market_code, "en_US"),
         pay_by=pay_by,
+        customs=declared,
     )
 
 

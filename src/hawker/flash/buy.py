@@ -1,114 +1,172 @@
-"""POST /api/v1/flash/deals/{deal_id}/buy: the hot path, as a plain Starlette route.
+"""POST /api/v1/flash/deals/{deal_id}/buy: the hot path, as a plain ASGI route.
 
-No FastAPI dependency injection, no database session per request, answers pre-serialised.
-Everything it needs comes from the process's `FlashEngine` (engine.py).
+`BuyRoute` sits in front of the application's routing: a buy press never goes through
+FastAPI's dependency injection, its router or a database session. It reads the headers and
+body straight from the ASGI messages and answers with pre-serialised bytes from the
+process's `FlashEngine` (engine.py). Every other request passes through untouched.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from pydantic import ValidationError
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hawker.flash.engine import LIMIT_ANSWER, NOT_LOGGED_IN_ANSWER, Answer, engine_of
 from hawker.flash.schemas import BuyIn
 from hawker.orders.service import Address
-from hawker.runtime import Runtime
 
+PREFIX = "/api/v1/flash/deals/"
+SUFFIX = "/buy"
 MAX_BODY_BYTES = 4096
-JSON = "application/json"
+_JSON = [(b"content-type", b"application/json")]
+_REPLAYED = [(b"idempotent-replayed", b"true")]
 
 
-def _error(status: int, code: str, message: str, details: object = None) -> Response:
+def _error(status: int, code: str, message: str, details: object = None) -> Answer:
     body = {"error": {"code": code, "message": message, "details": details}}
-    return Response(json.dumps(body, separators=(",", ":")), status, media_type=JSON)
+    return Answer(status, json.dumps(body, separators=(",", ":")).encode())
 
 
-def _answer(answer: Answer) -> Response:
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
-    return Response(answer.body, answer.status, headers=headers, media_type=JSON)
+def is_buy(scope: Scope) -> bool:
+    path: str = scope.get("path", "")
+    return (
+        scope["type"] == "http"
+        and scope.get("method") == "POST"
+        and path.startswith(PREFIX)
+        and path.endswith(SUFFIX)
+    )
 
 
-def _token(request: Request, cookie: str) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header[:7].lower() == "bearer ":
-        return header[7:].strip() or None
-    return request.cookies.get(cookie) or None
+class BuyRoute:
+    """ASGI middleware: answers buy presses itself, hands everything else to `app`."""
 
+    def __init__(self, app: ASGIApp, hawker_app: Any) -> None:
+        self.app = app
+        self.hawker_app = hawker_app  # the FastAPI application (its state holds the engine)
 
-async def buy(request: Request) -> Response:
-    engine = engine_of(request.app)
-    rt: Runtime = engine.rt
-    token = _token(request, rt.settings.session_cookie)
-    if token is None:
-        return _answer(NOT_LOGGED_IN_ANSWER)
-    raw_id = request.path_params.get("deal_id", "")
-    if not (isinstance(raw_id, str) and raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 20):
-        return _error(404, "deal_not_found", f"There is no flash deal {raw_id}.")
-    buyer_id = await engine.logins.user_id(token)
-    if buyer_id is None:
-        return _answer(NOT_LOGGED_IN_ANSWER)
-    deal = await engine.deal(int(raw_id))
-    if deal is None:
-        return _error(404, "deal_not_found", f"There is no flash deal {raw_id}.")
-    key = request.headers.get("idempotency-key")
-    if key is not None and not 1 <= len(key) <= rt.settings.idempotency_key_max_length:
-        return _error(
-            400,
-            "invalid_idempotency_key",
-            f"An Idempotency-Key has 1-{rt.settings.idempotency_key_max_length} characters.",
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not is_buy(scope):
+            await self.app(scope, receive, send)
+            return
+        answer = await self.answer(scope, receive)
+        headers = _JSON + _REPLAYED if answer.replayed else _JSON
+        await send(
+            {
+                "type": "http.response.start",
+                "status": answer.status,
+                "headers": [*headers, (b"content-length", str(len(answer.body)).encode())],
+            }
         )
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        return _error(413, "payload_too_large", "The request body is too large.")
-    try:
-        body = BuyIn.model_validate_json(raw) if raw.strip() else BuyIn()
-    except ValidationError as exc:
-        details = [
-            {"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
-            for e in exc.errors()
-        ]
-        return _error(422, "validation_error", "The request is not valid.", details)
-    limit = deal.facts.deal.per_buyer_limit
-    if body.quantity > limit:
-        return _answer(LIMIT_ANSWER)
-    if body.address is not None:
-        a = body.address
-        address: Address | None = Address(
-            name=a.name,
-            phone=a.phone,
-            line1=a.line1,
-            line2=a.line2,
-            city=a.city,
-            region=a.region,
-            postal_code=a.postal_code,
-            country_code=a.country_code,
-        )
-    else:
-        address = await engine.address_of(buyer_id)
-        if address is None:
+        await send({"type": "http.response.body", "body": answer.body})
+
+    async def answer(self, scope: Scope, receive: Receive) -> Answer:
+        engine = engine_of(self.hawker_app)
+        settings = engine.rt.settings
+        token = key = None
+        cookie = b""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                if value[:7].lower() == b"bearer ":
+                    token = value[7:].strip().decode("latin-1") or None
+            elif name == b"idempotency-key":
+                key = value.decode("latin-1")
+            elif name == b"cookie":
+                cookie = value
+        if token is None and cookie:
+            token = _cookie(cookie, settings.session_cookie)
+        raw = await _body(receive)
+        if token is None:
+            return NOT_LOGGED_IN_ANSWER
+        raw_id = scope["path"][len(PREFIX) : -len(SUFFIX)]
+        if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 20):
+            return _error(404, "deal_not_found", f"There is no flash deal {raw_id[:40]}.")
+        buyer_id = await engine.logins.user_id(token)
+        if buyer_id is None:
+            return NOT_LOGGED_IN_ANSWER
+        deal = await engine.deal(int(raw_id))
+        if deal is None:
+            return _error(404, "deal_not_found", f"There is no flash deal {raw_id}.")
+        if key is not None and not 1 <= len(key) <= settings.idempotency_key_max_length:
             return _error(
                 400,
-                "address_required",
-                "Send a shipping address (address) with your first purchase.",
+                "invalid_idempotency_key",
+                f"An Idempotency-Key has 1-{settings.idempotency_key_max_length} characters.",
             )
-    assert address is not None
-    market = deal.facts.deal.market_code
-    if address.country_code != market:
-        return _error(
-            400,
-            "address_outside_market",
-            f"This deal ships within {market} only.",
-            {"country_code": address.country_code, "markets": [market]},
+        if raw is None:
+            return _error(413, "payload_too_large", "The request body is too large.")
+        try:
+            body = BuyIn.model_validate_json(raw) if raw.strip() else BuyIn()
+        except ValidationError as exc:
+            details = [
+                {"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
+                for e in exc.errors()
+            ]
+            return _error(422, "validation_error", "The request is not valid.", details)
+        if body.quantity > deal.facts.deal.per_buyer_limit:
+            return LIMIT_ANSWER
+        address: Address | None
+        if body.address is not None:
+            a = body.address
+            address = Address(
+                name=a.name,
+                phone=a.phone,
+                line1=a.line1,
+                line2=a.line2,
+                city=a.city,
+                region=a.region,
+                postal_code=a.postal_code,
+                country_code=a.country_code,
+            )
+        else:
+            address = await engine.address_of(buyer_id)
+            if address is None:
+                return _error(
+                    400,
+                    "address_required",
+                    "Send a shipping address (address) with your first purchase.",
+                )
+        assert address is not None
+        market = deal.facts.deal.market_code
+        if address.country_code != market:
+            return _error(
+                400,
+                "address_outside_market",
+                f"This deal ships within {market} only.",
+                {"country_code": address.country_code, "markets": [market]},
+            )
+        return await engine.buy(
+            deal,
+            buyer_id=buyer_id,
+            quantity=body.quantity,
+            key=key,
+            address=address,
+            now=engine.rt.clock.now(),
         )
-    answer = await engine.buy(
-        deal,
-        buyer_id=buyer_id,
-        quantity=body.quantity,
-        key=key,
-        address=address,
-        now=rt.clock.now(),
-    )
-    return _answer(answer)
+
+
+async def _body(receive: Receive) -> bytes | None:
+    """The request body; None when it is larger than MAX_BODY_BYTES."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _cookie(header: bytes, name: str) -> str | None:
+    for part in header.decode("latin-1").split(";"):
+        k, _, v = part.strip().partition("=")
+        if k == name and v:
+            return v
+    return None

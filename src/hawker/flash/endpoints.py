@@ -1,7 +1,7 @@
 """Flash deal endpoints: hosts and sellers create and stop deals; anyone reads them.
 
-Buying is the plain Starlette route in buy.py (`hot_router`), outside FastAPI's dependency
-injection.
+Buying is the plain ASGI route in buy.py (`BuyRoute`), outside FastAPI's routing and
+dependency injection.
 """
 
 from __future__ import annotations
@@ -9,23 +9,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Query
-from starlette.routing import Route
 
 from hawker.deps import CurrentUser, RuntimeDep, SessionDep
-from hawker.flash import buy, cards, service
+from hawker.flash import cards, service
 from hawker.flash.schemas import DealIn, DealOut
 from hawker.routing import router as make_router
 from hawker.schemas import Page
 
 router = make_router(prefix="/flash", tags=["flash deals"])
-
-
-def buy_route(prefix: str = "/api/v1") -> Route:
-    """The hot path as a plain Starlette route, for the FRONT of the application's routes
-    (matched first, outside FastAPI's dependency injection; see docs/guide-notes/flash.md)."""
-    return Route(
-        f"{prefix}/flash/deals/{{deal_id}}/buy", buy.buy, methods=["POST"], name="flash_buy"
-    )
 
 
 Limit = Annotated[int, Query(ge=1, le=100)]

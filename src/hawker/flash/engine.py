@@ -251,6 +251,8 @@ class FlashEngine:
         await self._writer.drain()
         await self.logins.stop()
         await self.counters.close()
+        if _engines.get(id(self.rt)) is self:
+            del _engines[id(self.rt)]
 
     # deals -------------------------------------------------------------------------------
 
@@ -546,11 +548,24 @@ class FlashEngine:
             )
 
 
+_engines: dict[int, FlashEngine] = {}  # one engine per Runtime (per process, in practice)
+
+
+def engine_for(rt: Runtime) -> FlashEngine:
+    """The engine of this runtime (made on first use): the app's buy route and the demo's
+    simulated buyers share it, and so its counters."""
+    engine = _engines.get(id(rt))
+    if engine is None or engine.rt is not rt:
+        engine = FlashEngine(rt)
+        _engines[id(rt)] = engine
+    return engine
+
+
 def engine_of(app: Any) -> FlashEngine:
-    """This process's engine (one per application, made on first use)."""
+    """The engine of an application's runtime."""
     engine: FlashEngine | None = getattr(app.state, "flash", None)
     if engine is None:
-        engine = FlashEngine(app.state.runtime)
+        engine = engine_for(app.state.runtime)
         app.state.flash = engine
     return engine
 

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import Table, and_, func, insert, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +26,9 @@ from hawker.models import (
     LiveSession,
     LiveStatus,
     Order,
+    Sku,
     User,
+    UserRole,
 )
 
 OPEN = (FlashDealStatus.COUNTDOWN, FlashDealStatus.LIVE)
@@ -243,7 +245,7 @@ async def in_bag(session: AsyncSession, session_id: int, product_id: int) -> boo
 async def insert_attributions(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """The orders were placed from the live room (the live counts them once paid)."""
     if rows:
-        await session.execute(insert(LiveOrderAttribution), list(rows))
+        await session.execute(insert(cast(Table, LiveOrderAttribution.__table__)), list(rows))
 
 
 # --- purchases --------------------------------------------------------------------------
@@ -251,7 +253,7 @@ async def insert_attributions(session: AsyncSession, rows: Sequence[dict[str, An
 
 async def insert_purchases(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(FlashPurchase), list(rows))
+        await session.execute(insert(cast(Table, FlashPurchase.__table__)), list(rows))
 
 
 async def held_by_buyers(
@@ -381,3 +383,23 @@ async def logins(
         )
     )
     return {str(h): (int(u), e) for h, u, e in (await session.execute(q)).all()}
+
+
+async def bag_sku_ids(session: AsyncSession, session_id: int) -> list[int]:
+    q = (
+        select(Sku.id)
+        .join(LiveBagItem, LiveBagItem.product_id == Sku.product_id)
+        .where(LiveBagItem.session_id == session_id)
+        .order_by(Sku.id)
+    )
+    return [int(x) for x in (await session.scalars(q)).all()]
+
+
+async def buyer_ids(session: AsyncSession, market_code: str, limit: int) -> list[int]:
+    q = (
+        select(User.id)
+        .where(User.role == UserRole.BUYER, User.market_code == market_code, User.is_active)
+        .order_by(User.id)
+        .limit(limit)
+    )
+    return [int(x) for x in (await session.scalars(q)).all()]

@@ -503,3 +503,13 @@ async def logins(
 ) -> dict[str, tuple[int, datetime]]:
     """token hash -> (user id, expiry) for the valid logins among these hashes."""
     return await repo.logins(session, token_hashes, now)
+
+
+async def bag_sku_ids(session: AsyncSession, session_id: int) -> list[int]:
+    """The SKUs of the products in the live's bag."""
+    return await repo.bag_sku_ids(session, session_id)
+
+
+async def buyer_ids(session: AsyncSession, market_code: str, limit: int) -> list[int]:
+    """Some active buyers of a market (the demo's simulated buyers)."""
+    return await repo.buyer_ids(session, market_code, limit)

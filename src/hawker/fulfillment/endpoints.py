@@ -3,24 +3,30 @@ sellers and operators, weight reviews for operators, and the carriers' signed we
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import Header, Query, Request
+from fastapi import Header, Query, Request, Response
 
 from hawker.deps import CurrentOperator, CurrentUser, RuntimeDep, SessionDep
 from hawker.fulfillment import service
+from hawker.fulfillment.documents import DocumentType, render_pick_list
 from hawker.fulfillment.schemas import (
     CarrierEventsOut,
     DecisionIn,
     PackagePageOut,
     PerformanceOut,
+    PickListOut,
     SellerPackageOut,
     ShipIn,
+    ShippingDocumentsIn,
     StaffTrackingOut,
     TrackingOut,
     WeightReviewDetailOut,
     WeightReviewPageOut,
     performance_out,
+    pick_list_out,
     review_detail_out,
     review_out,
     seller_package_out,
@@ -125,6 +131,81 @@ async def ship_package(
         settings=rt.settings,
     )
     return await _seller_package(session, user, rt, shop_id, package_id)
+
+
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "A PDF, A6 pages."}
+}
+
+
+def _pdf(rendered: service.Rendered) -> Response:
+    return Response(
+        rendered.pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{rendered.filename}"'},
+    )
+
+
+@seller_router.get(
+    "/packages/{package_id}/shipping_documents", response_class=Response, responses=PDF
+)
+async def package_documents(
+    shop_id: Id,
+    package_id: Id,
+    session: SessionDep,
+    user: CurrentUser,
+    document_type: DocumentType = DocumentType.SHIPPING_LABEL,
+) -> Response:
+    """The package's A6 shipping label, packing slip, or both (a page each), as PDF."""
+    rendered = await service.shipping_documents(
+        session, user, shop_id, [package_id], document_type=document_type
+    )
+    return _pdf(rendered)
+
+
+@seller_router.post("/packages/shipping_documents", response_class=Response, responses=PDF)
+async def batch_documents(
+    shop_id: Id, body: ShippingDocumentsIn, session: SessionDep, user: CurrentUser
+) -> Response:
+    """Labels and/or slips of up to 100 packages in one PDF, a page per document."""
+    rendered = await service.shipping_documents(
+        session, user, shop_id, body.package_ids, document_type=body.document_type
+    )
+    return _pdf(rendered)
+
+
+@seller_router.get(
+    "/pick-list",
+    response_model=PickListOut,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "PDF unless JSON is asked for."}
+    },
+)
+async def pick_list(
+    shop_id: Id,
+    warehouse_id: Id,
+    session: SessionDep,
+    user: CurrentUser,
+    rt: RuntimeDep,
+    day: Annotated[
+        date | None,
+        Query(alias="date", description="YYYY-MM-DD in the market's time; default today."),
+    ] = None,
+    accept: Annotated[str, Header()] = "",
+) -> Any:
+    """The warehouse's packages of the day still to leave it, grouped by SKU in shelf order:
+    a PDF, or JSON with `Accept: application/json`."""
+    pick = await service.pick_list(
+        session, user, shop_id, warehouse_id=warehouse_id, day=day, now=rt.clock.now()
+    )
+    if "application/json" in accept.lower():
+        return pick_list_out(pick)
+    name = f"pick-list-{pick.warehouse_id}-{pick.day.isoformat()}.pdf"
+    return Response(
+        await asyncio.to_thread(render_pick_list, pick),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
 
 
 @seller_router.get("/performance", response_model=PerformanceOut)

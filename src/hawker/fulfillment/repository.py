@@ -197,6 +197,37 @@ async def packages_by_tracking(
     return {p.tracking_number or "": p for p in await session.scalars(q)}
 
 
+async def packages_by_ids(session: AsyncSession, ids: Collection[int]) -> dict[int, Package]:
+    if not ids:
+        return {}
+    q = select(Package).where(Package.id.in_(set(ids)))
+    return {p.id: p for p in await session.scalars(q)}
+
+
+async def packages_to_pick(
+    session: AsyncSession,
+    *,
+    shop_id: int,
+    warehouse_id: int,
+    statuses: Sequence[str],
+    allocated_before: datetime,
+) -> list[Package]:
+    """The warehouse's packages still to leave it (no acceptance scan), allocated before
+    `allocated_before`, oldest deadline first."""
+    q = (
+        select(Package)
+        .where(
+            Package.shop_id == shop_id,
+            Package.warehouse_id == warehouse_id,
+            Package.status.in_(list(statuses)),
+            Package.accepted_at.is_(None),
+            Package.created_at < allocated_before,
+        )
+        .order_by(Package.dispatch_deadline, Package.id)
+    )
+    return list((await session.scalars(q)).all())
+
+
 async def tracking_number_taken(session: AsyncSession, carrier_id: int, number: str) -> bool:
     q = select(Package.id).where(
         Package.carrier_id == carrier_id, Package.tracking_number == number

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from hawker.fulfillment.documents import DocumentType, PickList
 from hawker.fulfillment.service import (
     PackageSummary,
     PackageView,
@@ -462,4 +463,89 @@ def estimate_out(e: ShopEstimate | None) -> DeliveryEstimateOut | None:
         earliest_date=e.earliest,
         latest_date=e.latest,
         packages=e.packages,
+    )
+
+
+# --- shipping documents and the pick list -----------------------------------------------------
+
+
+class ShippingDocumentsIn(BaseModel):
+    package_ids: list[Id] = Field(min_length=1, max_length=100)
+    document_type: DocumentType = DocumentType.SHIPPING_LABEL
+
+
+class PickPackageOut(Schema):
+    package_id: Id
+    order_id: Id
+    quantity: int
+
+
+class PickLineOut(Schema):
+    sku_id: Id
+    seller_sku: str
+    product_name: str
+    sku_name: str
+    quantity: int
+    packages: list[PickPackageOut]
+
+
+class PickParcelOut(Schema):
+    package_id: Id
+    order_id: Id
+    status: str
+    tracking_number: str | None
+    dispatch_deadline: datetime
+    due: str | None
+    units: int
+
+
+class PickListOut(Schema):
+    """The day's picking, SKU by SKU in shelf order, then the packages to pack."""
+
+    warehouse_id: Id
+    warehouse_name: str
+    date: date
+    generated_at: datetime
+    package_count: int
+    unit_count: int
+    lines: list[PickLineOut]
+    packages: list[PickParcelOut]
+
+
+def pick_list_out(pick: PickList) -> PickListOut:
+    return PickListOut(
+        warehouse_id=pick.warehouse_id,
+        warehouse_name=pick.warehouse_name,
+        date=pick.day,
+        generated_at=pick.generated_at,
+        package_count=len(pick.packages),
+        unit_count=pick.units,
+        lines=[
+            PickLineOut(
+                sku_id=line.sku_id,
+                seller_sku=line.seller_sku,
+                product_name=line.product_name,
+                sku_name=line.sku_name,
+                quantity=line.quantity,
+                packages=[
+                    PickPackageOut(
+                        package_id=p.package_id, order_id=p.order_id, quantity=p.quantity
+                    )
+                    for p in line.packages
+                ],
+            )
+            for line in pick.lines
+        ],
+        packages=[
+            PickParcelOut(
+                package_id=p.package_id,
+                order_id=p.order_id,
+                status=p.status,
+                tracking_number=p.tracking_number,
+                dispatch_deadline=p.dispatch_deadline,
+                due=p.due,
+                units=p.units,
+            )
+            for p in pick.packages
+        ],
     )

@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, func, insert, or_, select, union_all, update
+from sqlalchemy import Select, Table, and_, func, insert, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -295,7 +295,7 @@ async def stock_ids(
 async def insert_allocations(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Many RESERVED allocations in one statement (rows carry every column)."""
     if rows:
-        await session.execute(insert(OrderAllocation), list(rows))
+        await session.execute(insert(cast(Table, OrderAllocation.__table__)), list(rows))
 
 
 async def claim_allocation(

@@ -11,6 +11,7 @@ from hawker.models.catalog import (
     ProductStatus,
     Sku,
 )
+from hawker.models.customs import CustomsProfile, DutyMode, DutyTable, OrderCustoms, ShopCustoms
 from hawker.models.flash import FlashDeal, FlashDealStatus, FlashPurchase, FlashPurchaseStatus
 from hawker.models.fulfillment import (
     OrderFulfilment,
@@ -87,8 +88,11 @@ __all__ = [
     "CarrierService",
     "CartItem",
     "Category",
+    "CustomsProfile",
     "DeliveryLevel",
     "DeliveryOption",
+    "DutyMode",
+    "DutyTable",
     "FlashDeal",
     "FlashDealStatus",
     "FlashPurchase",
@@ -110,6 +114,7 @@ __all__ = [
     "MovementKind",
     "Order",
     "OrderAllocation",
+    "OrderCustoms",
     "OrderFulfilment",
     "OrderHistory",
     "OrderLine",
@@ -134,6 +139,7 @@ __all__ = [
     "ServiceRate",
     "ShippingType",
     "Shop",
+    "ShopCustoms",
     "ShopMember",
     "ShopRole",
     "ShopStatus",

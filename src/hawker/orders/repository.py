@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,7 +38,9 @@ async def insert_many(
         (OutboxEvent, events),
     ):
         if rows:
-            await session.execute(insert(model), list(rows))
+            await session.execute(
+                insert(cast(Table, model.__table__)), list(rows)
+            )  # Core: no ORM overhead
 
 
 async def get(session: AsyncSession, order_id: int) -> Order | None:

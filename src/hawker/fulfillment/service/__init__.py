@@ -7,6 +7,7 @@
 - deadlines: late dispatch and auto-cancel timers.
 - performance: late dispatch and valid tracking rates per shop.
 - packages, views, estimates: what sellers, buyers and checkout read.
+- documents: shipping labels, packing slips and pick lists as PDF.
 """
 
 from hawker.fulfillment.service.allocating import allocate_order, deadlines, market_tz
@@ -16,10 +17,14 @@ from hawker.fulfillment.service.deadlines import (
     close_order_packages,
     flag_late_dispatches,
 )
+from hawker.fulfillment.service.documents import Rendered, pick_list, shipping_documents
 from hawker.fulfillment.service.errors import (
+    DuplicatePackages,
     InvalidCarrierPayload,
     InvalidSignature,
     NoDeliveryOption,
+    PackageCancelled,
+    PackageNotArranged,
     PackageNotFound,
     PackageNotToFulfill,
     ReviewAlreadyDecided,
@@ -72,17 +77,21 @@ __all__ = [
     "AUTO_CANCEL_REASON",
     "DispatchRate",
     "Due",
+    "DuplicatePackages",
     "IngestResult",
     "InvalidCarrierPayload",
     "InvalidSignature",
     "NoDeliveryOption",
+    "PackageCancelled",
     "PackageChanged",
     "PackageDetail",
+    "PackageNotArranged",
     "PackageNotFound",
     "PackageNotToFulfill",
     "PackageSummary",
     "PackageView",
     "Performance",
+    "Rendered",
     "ReviewAlreadyDecided",
     "ReviewView",
     "ShippingDetailsRequired",
@@ -111,6 +120,8 @@ __all__ = [
     "market_tz",
     "package_detail",
     "package_views",
+    "pick_list",
+    "shipping_documents",
     "shop_package",
     "shop_performance",
     "summaries",

@@ -59,3 +59,21 @@ class InvalidCarrierPayload(HawkerError):
 
     status_code = 422
     code = "validation_error"
+
+
+class PackageNotArranged(InvalidState):
+    """A shipping label needs the package's tracking number: arrange shipment first."""
+
+    code = "package_not_arranged"
+
+
+class PackageCancelled(InvalidState):
+    """The package is cancelled; it has no shipping documents."""
+
+    code = "package_cancelled"
+
+
+class DuplicatePackages(BadRequest):
+    """The same package is listed more than once."""
+
+    code = "duplicate_package_ids"

@@ -1,0 +1,1 @@
+"""Cross-border customs: declarations, duty tables, duties at checkout."""
