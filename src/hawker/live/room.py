@@ -268,6 +268,7 @@ class Room:
         self._sent_likes = -1
         # local batches of counters, added to the broker's counters in one call each
         self._likes_local = 0
+        self._likes_flush: asyncio.Task[None] | None = None
         self._viewers_known = 0
         self._peak_known = 0
         self._delta: dict[str, int] = dict.fromkeys(
@@ -307,6 +308,10 @@ class Room:
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=CLOSE_TIMEOUT_SECONDS)
+        if self._likes_flush is not None:
+            await asyncio.wait([self._likes_flush], timeout=CLOSE_TIMEOUT_SECONDS)
+        with contextlib.suppress(Exception):
+            await self._flush_likes()
         with contextlib.suppress(Exception):
             await self._flush_counters()
         if self._sub is not None:
@@ -331,7 +336,9 @@ class Room:
         conn.start()
         if self.state.status in ENDED:
             conn.finish(CLOSE_NORMAL, "ended")
-        self._dirty.set()
+        # the new viewer count rides on the next frame, or goes out at the next statistics
+        # tick (at most once a second): a crowd arriving does not cost everyone a frame each
+        # time the publisher could send one
 
     def remove(self, conn: Connection) -> None:
         if conn not in self.conns:
@@ -341,7 +348,6 @@ class Room:
         if conn.joined_at is not None:
             watched = self.hub.clock.now() - conn.joined_at
             self._delta["watch_ms"] += max(0, int(watched.total_seconds() * 1000))
-        self._dirty.set()
         if not self.conns and not self._stopping:
             loop = asyncio.get_running_loop()
             self._idle = loop.call_later(
@@ -472,10 +478,7 @@ class Room:
             if wait > 0:
                 await asyncio.sleep(wait)  # coalesce: everything new until then rides along
             self._dirty.clear()
-            try:
-                await self._flush_likes()
-            except Exception:
-                log.exception("live room %s: like flush failed", self.session_id)
+            self._flush_likes_soon()  # never awaited here: a frame does not wait for the broker
             frame = self.take_frame()
             last_frame = loop.time()
             if frame is not None:
@@ -530,11 +533,25 @@ class Room:
         return {"type": "frame", "seq": self.seq, "at": at, **frame}
 
     def broadcast(self, message: Outgoing) -> None:
-        """The same message to every local viewer; one that cannot take it is dropped."""
+        """The same message to every local viewer, in one go (written straight to the sockets
+        that allow it: a few microseconds each); one that cannot take it is dropped."""
         self.frames_sent += 1
         for conn in list(self.conns):
             if not conn.offer_room(message):
                 conn.drop(CLOSE_LAGGING, "lagging")
+
+    def _flush_likes_soon(self) -> None:
+        """Add the likes counted here to the broker's total in the background (one flush at
+        a time; likes arriving meanwhile go with the next). The new total comes back as a
+        `likes` event and rides on the next frame."""
+        if self._likes_local and (self._likes_flush is None or self._likes_flush.done()):
+            self._likes_flush = asyncio.create_task(self._flush_likes_logged())
+
+    async def _flush_likes_logged(self) -> None:
+        try:
+            await self._flush_likes()
+        except Exception:
+            log.exception("live room %s: like flush failed", self.session_id)
 
     async def _flush_likes(self) -> None:
         if not self._likes_local:

@@ -8,6 +8,8 @@ socket.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -47,6 +49,7 @@ MAX_MESSAGE_BYTES = 2048
 MAX_REF_LENGTH = 64
 MAX_LIKES_PER_MESSAGE = 50
 CLICKS_PER_SECOND = 5
+MAX_WAITING_MESSAGES = 32  # per connection, waiting to be handled
 
 
 class BadMessage(BadRequest):
@@ -354,6 +357,16 @@ async def room_socket(websocket: WebSocket, session_id: Id) -> None:
     )
     room = await hub.join(live_id, conn, unique=unique)
     ctx = Socket(rt=rt, room=room, conn=conn, user=user, live_id=live_id)
+    # The socket keeps being read while a message waits on the database: messages are handled
+    # in order by one worker, so a slow commit never stops pings and pongs (the server reads
+    # nothing more from a socket until the application takes the message it has).
+    inbox: deque[str] = deque()
+    worker: asyncio.Task[None] | None = None
+
+    async def work() -> None:
+        while inbox:
+            await handle(ctx, inbox.popleft())
+
     try:
         while True:
             message = await websocket.receive()
@@ -364,6 +377,18 @@ async def room_socket(websocket: WebSocket, session_id: Id) -> None:
             raw = message.get("text")
             if raw is None:
                 raw = (message.get("bytes") or b"").decode("utf-8", "replace")
-            await handle(ctx, raw)
+            if len(inbox) >= MAX_WAITING_MESSAGES:
+                busy = "Too many messages at once; wait for the answers."
+                conn.reply({"type": "error", "ref": None, "code": "rate_limited", "message": busy})
+                continue
+            inbox.append(raw)
+            if worker is None or worker.done():
+                worker = asyncio.create_task(work())
+        if worker is not None:
+            await worker  # what the viewer sent before leaving is still done
     finally:
+        if worker is not None and not worker.done():
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await worker
         await hub.leave(room, conn)
