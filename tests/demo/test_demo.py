@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from hawker.cli import app as cli
 from hawker.config import Settings
 from hawker.models import (
+    FlashDeal,
     LiveSession,
     Market,
     Order,
@@ -48,9 +49,35 @@ def test_demo_seeds_every_part_of_the_market(
         result = runner.invoke(cli, check)
         assert result.exit_code == 0, result.output
 
+    deal = asyncio.run(_simulation_announces_a_deal(url, media))
+    assert deal.status == "COUNTDOWN" and deal.stock_cap >= 4
+    assert deal.price_minor < deal.lowest_30d_minor
+
     again = runner.invoke(cli, ["demo", "--no-serve"])
     assert again.exit_code == 0, again.output
     assert "already seeded" in again.output
+
+
+async def _simulation_announces_a_deal(url: str, media: Path) -> FlashDeal:
+    """While the demo serves, its first live room announces a flash deal at once."""
+    from hawker.demo.simulation import DemoSimulation
+
+    rt = Runtime.build(Settings(database_url=url, media_dir=media, _env_file=None))  # type: ignore[call-arg]
+    simulation = DemoSimulation(rt)
+    try:
+        await simulation.start()
+        for _ in range(100):
+            async with rt.db.read_session() as s:
+                deal = await s.scalar(select(FlashDeal))
+                on_air = None if deal is None else await s.get(LiveSession, deal.session_id)
+            if deal is not None:
+                assert on_air is not None and on_air.status == "LIVE"
+                return deal
+            await asyncio.sleep(0.1)
+        raise AssertionError("the demo announced no flash deal in 10 s")
+    finally:
+        await simulation.close()
+        await rt.close()
 
 
 async def _check_database(url: str, media: Path) -> list[str]:

@@ -1,4 +1,5 @@
-"""While `hawker demo` serves: simulated viewers keep the demo's live rooms busy."""
+"""While `hawker demo` serves: simulated viewers keep the demo's live rooms busy, and the
+first room runs a live flash deal every few minutes with simulated buyers in the rush."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class DemoSimulation:
 
     async def start(self) -> None:
         from hawker.demo.live import simulate_room
+        from hawker.flash.demo import run_demo_deals
 
         async with self.rt.db.read_session() as s:
             rooms = list(
@@ -36,7 +38,10 @@ class DemoSimulation:
             )
         for n, room in enumerate(rooms):
             self.tasks.append(asyncio.create_task(simulate_room(self.rt, room, self.stop, seed=n)))
-        log.info("demo: simulating viewers in %d live rooms", len(rooms))
+        if rooms:
+            # the first deal is announced at once (a short countdown), then every few minutes
+            self.tasks.append(asyncio.create_task(run_demo_deals(self.rt, rooms[0], self.stop)))
+        log.info("demo: simulating viewers in %d live rooms, flash deals in the first", len(rooms))
 
     async def close(self) -> None:
         self.stop.set()
