@@ -225,7 +225,7 @@ def _summary(shots: list[Shot]) -> dict[str, Any]:
 def _run(port: int, requests: list[bytes], rate: float, processes: int) -> tuple[list[Shot], float]:
     started = time.monotonic()
     # enough keep-alive connections for the rate at ~50 ms each, never more than 512
-    connections = max(32, min(512, int(rate // 20)))
+    connections = max(256, min(1024, int(rate // 5)))
     shots = run_open_loop(port, requests, rate=rate, processes=processes, connections=connections)
     return shots, time.monotonic() - started
 

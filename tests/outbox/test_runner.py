@@ -129,3 +129,60 @@ async def test_concurrent_runners_run_each_job_exactly_once(
         targets = (await s.scalars(select(AuditLog.target_id))).all()
     assert sorted(targets) == list(range(1000, 1120))
     assert await _count(rt, Job, Job.status == JobStatus.DONE) == 120
+
+
+@task("test.wants_even", topics=("test.counted",), when=lambda p: int(p["n"]) % 2 == 0)
+async def wants_even(session: AsyncSession, payload: dict[str, Any], ctx: TaskContext) -> None:
+    session.add(
+        AuditLog(
+            actor_id=None,
+            action="test.even",
+            target_type="test",
+            target_id=int(payload["n"]),
+            details={},
+            created_at=ctx.clock.now(),
+        )
+    )
+
+
+async def test_a_subscription_makes_jobs_only_for_the_events_it_wants(
+    rt: Runtime, runner: JobRunner
+) -> None:
+    async with rt.db.session() as s:
+        for n in range(1, 7):
+            record_event(
+                s,
+                topic="test.counted",
+                aggregate_type="test",
+                aggregate_id=n,
+                payload={"n": n},
+                now=rt.clock.now(),
+            )
+    await runner.run_until_idle()
+    # every event is dispatched, but only the even ones made a job
+    assert await _count(rt, OutboxEvent, OutboxEvent.dispatched_at.is_(None)) == 0
+    assert await _count(rt, Job, Job.name == "test.wants_even") == 3
+    async with rt.db.read_session() as s:
+        handled = set(
+            (
+                await s.scalars(select(AuditLog.target_id).where(AuditLog.action == "test.even"))
+            ).all()
+        )
+    assert handled == {2, 4, 6}
+
+
+async def test_an_unpaid_order_makes_no_jobs_a_paid_one_makes_the_live_count(
+    rt: Runtime, runner: JobRunner
+) -> None:
+    """Order status events wake only the tasks that act on them."""
+    from hawker.outbox.registry import wants
+
+    unpaid = {"order_id": "1", "order_status": "UNPAID", "previous_status": None}
+    on_hold = {"order_id": "1", "order_status": "ON_HOLD", "previous_status": "UNPAID"}
+    released = {"order_id": "1", "order_status": "AWAITING_SHIPMENT", "previous_status": "ON_HOLD"}
+    cancelled = {"order_id": "1", "order_status": "CANCELLED", "previous_status": "UNPAID"}
+    assert not wants("live.order_paid", unpaid) and not wants("fulfillment.on_order_status", unpaid)
+    assert wants("live.order_paid", on_hold) and not wants("fulfillment.on_order_status", on_hold)
+    assert wants("fulfillment.on_order_status", released)
+    assert wants("fulfillment.on_order_status", cancelled)
+    assert not wants("live.order_paid", cancelled)

@@ -61,8 +61,10 @@ async def write_batch(
         if deal is None or deal.status not in rules.OPEN_STATUSES:
             continue
         indexes = [i for i in by_deal[deal_id] if items[i].at < deal.ends_at]
-        keys = {items[i].ask.key for i in indexes if items[i].ask.key is not None}
-        known = await repo.orders_for_keys(session, deal_id, keys)  # type: ignore[arg-type]
+        keys = {
+            (items[i].ask.buyer_id, key) for i in indexes if (key := items[i].ask.key) is not None
+        }
+        known = await repo.orders_for_keys(session, deal_id, keys)
         fresh: list[int] = []
         for i in indexes:
             ask = items[i].ask

@@ -11,10 +11,11 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, insert, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawker.db import insert_rows
 from hawker.models import (
     ApiToken,
     FlashDeal,
@@ -244,16 +245,14 @@ async def in_bag(session: AsyncSession, session_id: int, product_id: int) -> boo
 
 async def insert_attributions(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """The orders were placed from the live room (the live counts them once paid)."""
-    if rows:
-        await session.execute(insert(cast(Table, LiveOrderAttribution.__table__)), list(rows))
+    await insert_rows(session, cast(Table, LiveOrderAttribution.__table__), rows)
 
 
 # --- purchases --------------------------------------------------------------------------
 
 
 async def insert_purchases(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(cast(Table, FlashPurchase.__table__)), list(rows))
+    await insert_rows(session, cast(Table, FlashPurchase.__table__), rows)
 
 
 async def held_by_buyers(
@@ -275,15 +274,22 @@ async def held_by_buyers(
 
 
 async def orders_for_keys(
-    session: AsyncSession, deal_id: int, keys: Collection[str]
+    session: AsyncSession, deal_id: int, keys: Collection[tuple[int, str]]
 ) -> dict[tuple[int, str], int]:
-    """(buyer, idempotency key) -> order id, of the deal's purchases with these keys."""
+    """(buyer, idempotency key) -> order id, of the deal's purchases with these keys.
+
+    Looked up through the (deal, buyer, key) unique index, buyer by buyer: a deal with tens
+    of thousands of purchases is never scanned for each batch."""
     if not keys:
         return {}
+    wanted = set(keys)
     q = select(FlashPurchase.buyer_id, FlashPurchase.idempotency_key, FlashPurchase.order_id).where(
-        FlashPurchase.deal_id == deal_id, FlashPurchase.idempotency_key.in_(set(keys))
+        FlashPurchase.deal_id == deal_id,
+        FlashPurchase.buyer_id.in_({b for b, _ in wanted}),
+        FlashPurchase.idempotency_key.in_({k for _, k in wanted}),
     )
-    return {(int(b), str(k)): int(o) for b, k, o in (await session.execute(q)).all()}
+    rows = (await session.execute(q)).all()
+    return {(int(b), str(k)): int(o) for b, k, o in rows if (int(b), str(k)) in wanted}
 
 
 async def purchase_by_order(session: AsyncSession, order_id: int) -> FlashPurchase | None:

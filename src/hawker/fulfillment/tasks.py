@@ -17,7 +17,16 @@ from hawker.outbox.registry import TaskContext, task, timer
 log = logging.getLogger("hawker.fulfillment")
 
 
-@task("fulfillment.on_order_status", topics=("order.status_changed",))
+def _acts_on(payload: dict[str, Any]) -> bool:
+    status = payload.get("order_status")
+    if status == OrderStatus.CANCELLED:
+        return True
+    return status == OrderStatus.AWAITING_SHIPMENT and (
+        payload.get("previous_status") == OrderStatus.ON_HOLD
+    )
+
+
+@task("fulfillment.on_order_status", topics=("order.status_changed",), when=_acts_on)
 async def on_order_status(session: AsyncSession, payload: dict[str, Any], ctx: TaskContext) -> None:
     """ON_HOLD -> AWAITING_SHIPMENT: allocate; CANCELLED: close the order's packages."""
     order_id = int(payload["order_id"])

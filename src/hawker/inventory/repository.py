@@ -10,11 +10,12 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, func, insert, or_, select, union_all, update
+from sqlalchemy import Select, Table, and_, func, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawker.db import insert_rows
 from hawker.inventory.planning import CandidateRow
 from hawker.kit.ids import new_id
 from hawker.models import (
@@ -294,8 +295,7 @@ async def stock_ids(
 
 async def insert_allocations(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Many RESERVED allocations in one statement (rows carry every column)."""
-    if rows:
-        await session.execute(insert(cast(Table, OrderAllocation.__table__)), list(rows))
+    await insert_rows(session, cast(Table, OrderAllocation.__table__), rows)
 
 
 async def claim_allocation(

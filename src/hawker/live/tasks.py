@@ -12,7 +12,11 @@ from hawker.orders.service import STATUS_TOPIC as ORDER_STATUS_TOPIC
 from hawker.outbox.registry import TaskContext, task
 
 
-@task("live.order_paid", topics=(ORDER_STATUS_TOPIC,))
+@task(
+    "live.order_paid",
+    topics=(ORDER_STATUS_TOPIC,),
+    when=lambda payload: payload.get("order_status") == OrderStatus.ON_HOLD,
+)
 async def order_paid(session: AsyncSession, payload: dict[str, Any], ctx: TaskContext) -> None:
     """An order placed from a live room was paid: count it and tell the room."""
     if payload.get("order_status") != OrderStatus.ON_HOLD:

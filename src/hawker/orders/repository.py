@@ -4,10 +4,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawker.db import insert_rows
 from hawker.models import Order, OrderHistory, OrderLine, OrderStatus, OutboxEvent
 
 MAX_ORDER_ID = 2**63 - 1  # a longer run of digits is searched as text only
@@ -37,10 +38,7 @@ async def insert_many(
         (OrderHistory, history),
         (OutboxEvent, events),
     ):
-        if rows:
-            await session.execute(
-                insert(cast(Table, model.__table__)), list(rows)
-            )  # Core: no ORM overhead
+        await insert_rows(session, cast(Table, model.__table__), rows)  # Core: no ORM
 
 
 async def get(session: AsyncSession, order_id: int) -> Order | None:

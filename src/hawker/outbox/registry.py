@@ -1,6 +1,8 @@
 """Background handlers register here by name; the runner looks them up.
 
-A task runs once per job ("<domain>.<handler>"), optionally subscribed to outbox topics.
+A task runs once per job ("<domain>.<handler>"), optionally subscribed to outbox topics;
+a subscription may say which of a topic's events it wants (`when`, a test of the payload),
+so events nobody acts on make no jobs (most order status changes interest one task or none).
 A timer is a sweep that runs on every tick of the runner (payment window, remorse window),
 so timers resume from the database after any restart.
 """
@@ -36,14 +38,20 @@ TimerFn = Callable[[AsyncSession, TaskContext], Awaitable[int]]
 TASKS: dict[str, TaskFn] = {}
 LONG_TASKS: dict[str, LongTaskFn] = {}
 SUBSCRIPTIONS: dict[str, list[str]] = {}
+Wanted = Callable[[dict[str, Any]], bool]
+WHEN: dict[str, Wanted] = {}  # task name -> the events (payloads) of its topics it wants
 TIMERS: dict[str, TimerFn] = {}
 
 
-def task(name: str, *, topics: tuple[str, ...] = ()) -> Callable[[TaskFn], TaskFn]:
+def task(
+    name: str, *, topics: tuple[str, ...] = (), when: Wanted | None = None
+) -> Callable[[TaskFn], TaskFn]:
     def register(fn: TaskFn) -> TaskFn:
         if name in TASKS and TASKS[name] is not fn:
             raise ValueError(f"task {name} registered twice")
         TASKS[name] = fn
+        if when is not None:
+            WHEN[name] = when
         for topic in topics:
             names = SUBSCRIPTIONS.setdefault(topic, [])
             if name not in names:
@@ -65,6 +73,12 @@ def long_task(name: str, *, topics: tuple[str, ...] = ()) -> Callable[[LongTaskF
         return fn
 
     return register
+
+
+def wants(name: str, payload: dict[str, Any]) -> bool:
+    """Does task `name` want a job for this event of one of its topics?"""
+    when = WHEN.get(name)
+    return when is None or when(payload)
 
 
 def timer(name: str) -> Callable[[TimerFn], TimerFn]:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawker.kit.ids import new_id
 from hawker.models import Job, JobStatus, OutboxEvent
-from hawker.outbox.registry import LONG_TASKS, SUBSCRIPTIONS, TASKS, TIMERS, TaskContext
+from hawker.outbox.registry import LONG_TASKS, SUBSCRIPTIONS, TASKS, TIMERS, TaskContext, wants
 from hawker.runtime import Runtime
 
 log = logging.getLogger("hawker.jobs")
@@ -76,6 +76,8 @@ class JobRunner:
             now = self.rt.clock.now()
             for ev in events:
                 for name in SUBSCRIPTIONS.get(ev.topic, []):
+                    if not wants(name, ev.payload):
+                        continue
                     s.add(
                         Job(
                             name=name,
