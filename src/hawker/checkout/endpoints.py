@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Header
@@ -53,8 +54,32 @@ def _key(value: str | None, rt: Runtime) -> str:
     return idempotency.require_key(value, max_length=rt.settings.idempotency_key_max_length)
 
 
-def _ttl(rt: Runtime) -> timedelta:
-    return timedelta(hours=rt.settings.idempotency_ttl_hours)
+async def _once(
+    session: SessionDep,
+    user: CurrentUser,
+    rt: RuntimeDep,
+    *,
+    scope: str,
+    key: str,
+    request: dict[str, Any],
+    now: datetime,
+    run: Callable[[], Awaitable[tuple[int, dict[str, Any]]]],
+) -> JSONResponse:
+    """Run `run` once per Idempotency-Key: the same key with the same request replays the
+    stored answer; the same key with another request is refused."""
+    status, payload = await idempotency.replay_or_run(
+        session,
+        user_id=user.id,
+        scope=scope,
+        key=key,
+        request_body=request,
+        now=now,
+        ttl=timedelta(hours=rt.settings.idempotency_ttl_hours),
+        run=run,
+        max_key_length=rt.settings.idempotency_key_max_length,
+        secret=rt.settings.secret_key,
+    )
+    return JSONResponse(payload, status_code=status)
 
 
 def _card(body: PayIn) -> payments.CardDetails:
@@ -154,19 +179,10 @@ async def place_orders(
         )
         return 201, out.model_dump(mode="json")
 
-    status, payload = await idempotency.replay_or_run(
-        session,
-        user_id=user.id,
-        scope="checkout.place",
-        key=key,
-        request_body=body.model_dump(mode="json"),
-        now=now,
-        ttl=_ttl(rt),
-        run=run,
-        max_key_length=rt.settings.idempotency_key_max_length,
-        secret=rt.settings.secret_key,
+    request = body.model_dump(mode="json")
+    return await _once(
+        session, user, rt, scope="checkout.place", key=key, request=request, now=now, run=run
     )
-    return JSONResponse(payload, status_code=status)
 
 
 @router.post("/{checkout_id}/pay", responses=PAY_RESPONSES)
@@ -187,19 +203,10 @@ async def pay_checkout(
         )
         return await _paid(session, result)
 
-    status, payload = await idempotency.replay_or_run(
-        session,
-        user_id=user.id,
-        scope="checkout.pay",
-        key=key,
-        request_body=_pay_request({"checkout_id": str(checkout_id)}, body, rt),
-        now=now,
-        ttl=_ttl(rt),
-        run=run,
-        max_key_length=rt.settings.idempotency_key_max_length,
-        secret=rt.settings.secret_key,
+    request = _pay_request({"checkout_id": str(checkout_id)}, body, rt)
+    return await _once(
+        session, user, rt, scope="checkout.pay", key=key, request=request, now=now, run=run
     )
-    return JSONResponse(payload, status_code=status)
 
 
 @order_pay_router.post("/{order_id}/pay", responses=PAY_RESPONSES)
@@ -220,16 +227,7 @@ async def pay_order(
         )
         return await _paid(session, result)
 
-    status, payload = await idempotency.replay_or_run(
-        session,
-        user_id=user.id,
-        scope="orders.pay",
-        key=key,
-        request_body=_pay_request({"order_id": str(order_id)}, body, rt),
-        now=now,
-        ttl=_ttl(rt),
-        run=run,
-        max_key_length=rt.settings.idempotency_key_max_length,
-        secret=rt.settings.secret_key,
+    request = _pay_request({"order_id": str(order_id)}, body, rt)
+    return await _once(
+        session, user, rt, scope="orders.pay", key=key, request=request, now=now, run=run
     )
-    return JSONResponse(payload, status_code=status)

@@ -6,6 +6,7 @@ Products live in `hawker.web.pages_seller_products`.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -14,7 +15,7 @@ from fastapi import Query, Request, Response
 from hawker.deps import RuntimeDep, SessionDep
 from hawker.errors import HawkerError
 from hawker.inventory import service as inventory
-from hawker.models import OrderStatus, UserRole
+from hawker.models import OrderStatus, Stock, UserRole
 from hawker.orders import service as orders
 from hawker.orders.state import SELLER_CANCELLABLE
 from hawker.routing import router as make_router
@@ -443,41 +444,33 @@ async def receive_stock(
     note = form.get("receipt-note")
     if len(note) > 255:
         errors.add("receipt-note", "Keep the note under 255 characters.")
-    if target is not None and not errors:
-        sku_id, warehouse_id = target
-        try:
-            stock = await attempt(
-                session,
-                lambda: inventory.receive(
-                    session,
-                    sku_id=sku_id,
-                    warehouse_id=warehouse_id,
-                    quantity=quantity,
-                    now=rt.clock.now(),
-                    actor_id=user.id,
-                    note=note,
-                ),
-            )
-        except HawkerError as exc:
-            errors.add("receipt-_form", exc.message)
-        else:
-            return redirect(
-                request,
-                f"{ctx.base}/stock",
-                flash=f"Received {quantity} units; {stock.on_hand - stock.reserved} available "
-                "in that warehouse.",
-            )
-    return await _stock_page(
+
+    async def receive() -> Stock:
+        assert target is not None
+        return await inventory.receive(
+            session,
+            sku_id=target[0],
+            warehouse_id=target[1],
+            quantity=quantity,
+            now=rt.clock.now(),
+            actor_id=user.id,
+            note=note,
+        )
+
+    def done(stock: Stock) -> str:
+        available = stock.on_hand - stock.reserved
+        return f"Received {quantity} units; {available} available in that warehouse."
+
+    return await _stock_change(
         request,
         visitor,
         session,
         ctx,
-        warehouse=None,
-        q=None,
-        cursor=None,
-        values=form.values(),
-        errors=errors,
-        status_code=400,
+        form,
+        errors,
+        "receipt",
+        receive if target is not None else None,
+        done,
     )
 
 
@@ -506,29 +499,55 @@ async def adjust_stock(
         errors.add("adjust-note", 'Say why the count changes, e.g. "damaged in storage".')
     elif len(note) > 255:
         errors.add("adjust-note", "Keep the note under 255 characters.")
-    if target is not None and not errors:
-        sku_id, warehouse_id = target
+
+    async def adjust() -> Stock:
+        assert target is not None
+        return await inventory.adjust(
+            session,
+            sku_id=target[0],
+            warehouse_id=target[1],
+            delta=delta,
+            now=rt.clock.now(),
+            actor_id=user.id,
+            note=note,
+        )
+
+    def done(stock: Stock) -> str:
+        return f"Stock adjusted by {delta:+d}; {stock.on_hand} on hand."
+
+    return await _stock_change(
+        request,
+        visitor,
+        session,
+        ctx,
+        form,
+        errors,
+        "adjust",
+        adjust if target is not None else None,
+        done,
+    )
+
+
+async def _stock_change(
+    request: Request,
+    visitor: Visitor,
+    session: SessionDep,
+    ctx: SellerShop,
+    form: Form,
+    errors: FieldErrors,
+    prefix: str,
+    change: Callable[[], Awaitable[Stock]] | None,
+    done: Callable[[Stock], str],
+) -> Response:
+    """A stock form's change (None when it names no SKU and warehouse): made, then back to
+    the stock page with `done`'s notice; or the page again with what was wrong (400)."""
+    if change is not None and not errors:
         try:
-            stock = await attempt(
-                session,
-                lambda: inventory.adjust(
-                    session,
-                    sku_id=sku_id,
-                    warehouse_id=warehouse_id,
-                    delta=delta,
-                    now=rt.clock.now(),
-                    actor_id=user.id,
-                    note=note,
-                ),
-            )
+            stock = await attempt(session, change)
         except HawkerError as exc:
-            errors.add("adjust-_form", exc.message)
+            errors.add(f"{prefix}-_form", exc.message)
         else:
-            return redirect(
-                request,
-                f"{ctx.base}/stock",
-                flash=f"Stock adjusted by {delta:+d}; {stock.on_hand} on hand.",
-            )
+            return redirect(request, f"{ctx.base}/stock", flash=done(stock))
     return await _stock_page(
         request,
         visitor,
