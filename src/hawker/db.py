@@ -72,9 +72,9 @@ def _sqlite_setup(engine: Engine, *, immediate: bool, synchronous: str) -> None:
 
 
 class BlockingSession:
-    """An AsyncSession look-alike over a synchronous Session on the writer thread: its
+    """An AsyncSession look-alike over a synchronous Session (`Database.write_blocking`): its
     awaitables complete without suspending, so an async function written for AsyncSession
-    runs from start to end in one go there (`_drive`). Only what batch writers use."""
+    runs from start to end in one go (`_drive`). Only what batch writers use."""
 
     def __init__(self, session: Session) -> None:
         self.sync_session = session
@@ -149,7 +149,7 @@ def _drive(coro: Coroutine[Any, Any, T]) -> T:
     except StopIteration as done:
         return cast(T, done.value)
     coro.close()
-    raise RuntimeError("a writer-thread function waited on something other than the database")
+    raise RuntimeError("a blocking writer waited on something other than the database")
 
 
 class Database:
@@ -267,6 +267,7 @@ class Database:
             assert raw is not None
             raw.execute(f"PRAGMA busy_timeout={30000 if wait else 0}")
             with Session(bind=conn, expire_on_commit=False) as s, s.begin():
+                s.connection()  # BEGIN IMMEDIATE now: a busy database fails before `fn` runs
                 awaitable = fn(cast(AsyncSession, BlockingSession(s)))
                 return _drive(cast(Coroutine[Any, Any, T], awaitable))
 

@@ -50,28 +50,24 @@ PAY_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _key(value: str | None, rt: Runtime) -> str:
-    return idempotency.require_key(value, max_length=rt.settings.idempotency_key_max_length)
-
-
 async def _once(
     session: SessionDep,
     user: CurrentUser,
     rt: RuntimeDep,
     *,
     scope: str,
-    key: str,
+    key: str | None,
     request: dict[str, Any],
     now: datetime,
     run: Callable[[], Awaitable[tuple[int, dict[str, Any]]]],
 ) -> JSONResponse:
-    """Run `run` once per Idempotency-Key: the same key with the same request replays the
-    stored answer; the same key with another request is refused."""
+    """Run `run` once per Idempotency-Key (required): the same key with the same request
+    replays the stored answer; the same key with another request is refused."""
     status, payload = await idempotency.replay_or_run(
         session,
         user_id=user.id,
         scope=scope,
-        key=key,
+        key=idempotency.require_key(key, max_length=rt.settings.idempotency_key_max_length),
         request_body=request,
         now=now,
         ttl=timedelta(hours=rt.settings.idempotency_ttl_hours),
@@ -121,7 +117,6 @@ async def place_orders(
     rt: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    key = _key(idempotency_key, rt)
     now = rt.clock.now()
     a = body.shipping_address
 
@@ -181,7 +176,14 @@ async def place_orders(
 
     request = body.model_dump(mode="json")
     return await _once(
-        session, user, rt, scope="checkout.place", key=key, request=request, now=now, run=run
+        session,
+        user,
+        rt,
+        scope="checkout.place",
+        key=idempotency_key,
+        request=request,
+        now=now,
+        run=run,
     )
 
 
@@ -194,7 +196,6 @@ async def pay_checkout(
     rt: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    key = _key(idempotency_key, rt)
     now = rt.clock.now()
 
     async def run() -> tuple[int, dict[str, Any]]:
@@ -205,7 +206,14 @@ async def pay_checkout(
 
     request = _pay_request({"checkout_id": str(checkout_id)}, body, rt)
     return await _once(
-        session, user, rt, scope="checkout.pay", key=key, request=request, now=now, run=run
+        session,
+        user,
+        rt,
+        scope="checkout.pay",
+        key=idempotency_key,
+        request=request,
+        now=now,
+        run=run,
     )
 
 
@@ -218,7 +226,6 @@ async def pay_order(
     rt: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    key = _key(idempotency_key, rt)
     now = rt.clock.now()
 
     async def run() -> tuple[int, dict[str, Any]]:
@@ -229,5 +236,12 @@ async def pay_order(
 
     request = _pay_request({"order_id": str(order_id)}, body, rt)
     return await _once(
-        session, user, rt, scope="orders.pay", key=key, request=request, now=now, run=run
+        session,
+        user,
+        rt,
+        scope="orders.pay",
+        key=idempotency_key,
+        request=request,
+        now=now,
+        run=run,
     )
