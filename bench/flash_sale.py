@@ -1,7 +1,7 @@
 """Live flash deals under load: a rush and a sustained stream of purchases, open loop.
 
     python -m bench.flash_sale [--modes sqlite,postgres+redis] [--app-server uvicorn]
-                               [--pg-workers 2] [--step-seconds 4] [--skip-baseline]
+                               [--pg-workers 1] [--step-seconds 4] [--skip-baseline]
 
 For each mode it starts Hawker (bench/harness.py), seeds a shop with a product on a live,
 makes logged-in buyers, and runs separate load processes that send only to 127.0.0.1 on a
@@ -355,7 +355,7 @@ def main() -> None:
     parser.add_argument("--modes", default="sqlite,postgres+redis")
     parser.add_argument("--scenarios", default="rush,sustained")
     parser.add_argument("--app-server", default="uvicorn", choices=["hawker", "uvicorn", "granian"])
-    parser.add_argument("--pg-workers", type=int, default=2)
+    parser.add_argument("--pg-workers", type=int, default=1)
     parser.add_argument("--load-processes", type=int, default=1)
     parser.add_argument("--step-seconds", type=float, default=4.0)
     parser.add_argument("--baseline-seconds", type=float, default=10.0)

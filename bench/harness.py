@@ -135,8 +135,8 @@ def server(
 ) -> Iterator[str]:
     """Hawker in a subprocess; yields its base URL once it answers.
 
-    `app_server`: "hawker" (`hawker serve`), "uvicorn" (the same app under uvicorn without
-    its access log, uvloop + httptools) or "granian" (the same app under granian).
+    `app_server`: "hawker" (`hawker serve`), "uvicorn" (the same app and protocols under
+    uvicorn without its access log, with uvloop) or "granian" (the same app under granian).
     The server may open as many files as the machine allows (`ulimit -n` raised to the hard
     limit: one per WebSocket). `procs`, when given, receives the server's process.
     """
@@ -145,7 +145,8 @@ def server(
     if app_server == "uvicorn":
         cmd = [sys.executable, "-m", "uvicorn", factory, "--factory", "--port", str(port)]
         cmd += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
-        cmd += ["--loop", "uvloop", "--http", "httptools", "--backlog", "4096"]
+        cmd += ["--loop", "uvloop", "--http", "hawker.flash.lane:FlashLaneProtocol"]
+        cmd += ["--ws", "hawker.live.uvicorn_protocol:RoomWebSocketProtocol", "--backlog", "4096"]
     elif app_server == "granian":
         cmd = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory"]
         cmd += ["--port", str(port), "--workers", str(workers), "--loop", "uvloop"]

@@ -8,12 +8,12 @@ from datetime import timedelta
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import Table, select
+from sqlalchemy import Table, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hawker.db import insert_rows
+from hawker.db import insert_rows, inserts_together, one_of
 from hawker.kit.ids import new_id
-from hawker.models import OutboxEvent
+from hawker.models import Job, OutboxEvent
 from hawker.runtime import Runtime
 
 TABLE = cast(Table, OutboxEvent.__table__)
@@ -91,3 +91,85 @@ async def test_waits_for_another_process_writing_without_blocking_the_loop(rt: R
     other.close()
     await asyncio.wait_for(task, timeout=10)
     assert list(await _read(rt, [rows[0]["id"]])) == [rows[0]["id"]]
+
+
+async def test_inserts_together_write_every_table_at_the_end_in_one_statement_on_postgresql(
+    rt: Runtime,
+) -> None:
+    """Rows of several tables, JSON documents, NULLs and timestamps, read back as written;
+    on PostgreSQL the block's inserts are one statement."""
+    events = [_event(rt, n, p) for n, p in enumerate([{"a": 1}, None, [1, "two"]])]
+    jobs = [
+        {
+            "id": new_id(),
+            "name": f"test.job{n}",
+            "payload": {"n": n},
+            "status": "PENDING",
+            "run_at": rt.clock.now(),
+            "attempts": 0,
+            "locked_by": None,
+            "locked_until": None,
+            "last_error": None,
+            "event_id": events[n]["id"],
+            "created_at": rt.clock.now(),
+            "finished_at": None,
+        }
+        for n in range(3)
+    ]
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sync_engine = rt.db.engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", seen)
+    try:
+        async with rt.db.session() as s:
+            async with inserts_together(s):
+                await insert_rows(s, TABLE, events)
+                await insert_rows(s, cast(Table, Job.__table__), jobs)
+                assert statements == []  # nothing written inside the block
+            inserts = [x for x in statements if "INSERT" in x]
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", seen)
+    if rt.db.sync_engine.dialect.name == "postgresql":
+        assert len(inserts) == 1 and inserts[0].startswith("WITH t0 AS (INSERT INTO outbox_events")
+    got = await _read(rt, [r["id"] for r in events])
+    assert [got[r["id"]][0] for r in events] == [{"a": 1}, None, [1, "two"]]
+    assert got[events[2]["id"]][1] == events[2]["created_at"]
+    async with rt.db.read_session() as s:
+        written = (await s.execute(select(Job.name, Job.payload).order_by(Job.name))).all()
+    assert [(n, p) for n, p in written] == [(f"test.job{n}", {"n": n}) for n in range(3)]
+
+
+async def test_inserts_together_write_nothing_when_the_block_raises(rt: Runtime) -> None:
+    rows = [_event(rt, 1, {"n": 1})]
+    with pytest.raises(RuntimeError):
+        async with rt.db.session() as s, inserts_together(s):
+            await insert_rows(s, TABLE, rows)
+            raise RuntimeError("changed my mind")
+    assert await _read(rt, [rows[0]["id"]]) == {}
+
+
+@pytest.mark.parametrize("values", [[], [1], [3, 1, 2, 3]])
+async def test_one_of_matches_like_in_with_one_bound_value(rt: Runtime, values: list[int]) -> None:
+    rows = [_event(rt, n, None) for n in range(4)]
+    async with rt.db.session() as s:
+        await s.execute(TABLE.insert(), rows)
+    wanted_ids = [rows[v]["id"] for v in values]
+    names = {f"name-{v}" for v in values}
+    async with rt.db.read_session() as s:
+        by_id = (
+            await s.scalars(
+                select(OutboxEvent.aggregate_id).where(one_of(s, OutboxEvent.id, wanted_ids))
+            )
+        ).all()
+        by_text = (
+            await s.scalars(
+                select(OutboxEvent.id).where(
+                    one_of(s, OutboxEvent.topic, names | {"test.blocking"} if values else names)
+                )
+            )
+        ).all()
+    assert sorted(by_id) == sorted(set(values))
+    assert len(by_text) == (4 if values else 0)

@@ -88,6 +88,8 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        # live flash deals' buy presses are answered in the HTTP protocol (hawker.flash.lane)
+        http="hawker.flash.lane:FlashLaneProtocol",
         # live rooms write their frames straight to viewers' sockets (hawker.live.transport)
         ws="hawker.live.uvicorn_protocol:RoomWebSocketProtocol",
     )

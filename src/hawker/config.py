@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     # Background work: run the job runner inside `hawker serve` (embedded default).
     run_jobs_in_process: bool = True
     job_poll_seconds: float = 0.5
+    # after a wake-up, the runner waits this long so commits arriving together share a round
+    job_gather_seconds: float = 0.02
     timer_interval_seconds: float = 1.0
     # `hawker demo` turns this on: simulated viewers keep the demo's live rooms busy.
     demo_simulation: bool = False

@@ -15,12 +15,27 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import BigInteger, MetaData, Table, create_engine, event, insert
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    MetaData,
+    String,
+    Table,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    literal_column,
+    select,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -79,6 +94,13 @@ class BlockingSession:
     def __init__(self, session: Session) -> None:
         self.sync_session = session
 
+    @property
+    def info(self) -> dict[Any, Any]:
+        return self.sync_session.info
+
+    def get_bind(self) -> Any:
+        return self.sync_session.get_bind()
+
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         return self.sync_session.execute(*args, **kwargs)
 
@@ -122,24 +144,128 @@ class BlockingSession:
         sql, names, procs = plan
         if len(rows[0]) != len(names) or any(n not in rows[0] for n in names):
             return False
-        pairs = list(zip(names, procs, strict=True))
-        params = [tuple(row[n] if p is None else p(row[n]) for n, p in pairs) for row in rows]
-        conn.exec_driver_sql(sql, params)
+        columns = [_bound([row[n] for row in rows], p) for n, p in zip(names, procs, strict=True)]
+        conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
         return True
+
+
+def _bound(values: list[Any], process: Any) -> list[Any]:
+    """One column's values through its bind processor, each distinct value once (a batch's
+    rows share their timestamps, statuses and currencies)."""
+    if process is None:
+        return values
+    seen: dict[Any, Any] = {}
+    try:
+        return [seen[v] if v in seen else seen.setdefault(v, process(v)) for v in values]
+    except TypeError:  # unhashable values (JSON documents)
+        return [process(v) for v in values]
 
 
 # table name -> (INSERT statement, column names, bind processors), for BlockingSession
 _INSERT_PLANS: dict[str, tuple[str, list[str], list[Any]]] = {}
 
 
+_TOGETHER = "hawker.inserts_together"
+
+
+def one_of(session: AsyncSession, column: Any, values: Collection[Any]) -> Any:
+    """`column IN values` as ONE bound value, so the statement is the same whatever the
+    number of values (SQLAlchemy rewrites an IN list for every call, which costs more than
+    the query on a hot path): `= ANY(array)` on PostgreSQL, `IN (SELECT value FROM
+    json_each(?))` on SQLite."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    if dialect == "sqlite":
+        listed = bindparam(None, json.dumps(list(values)), type_=String())
+        return column.in_(select(literal_column("value")).select_from(func.json_each(listed)))
+    return column.in_(list(values))
+
+
 async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Many rows into one table in one statement (each row carries every column)."""
+    """Many rows into one table in one statement (each row carries every column). Inside
+    `inserts_together` they are written when that block ends."""
     if not rows:
         return
+    pending: list[tuple[Table, Sequence[dict[str, Any]]]] | None = session.info.get(_TOGETHER)
+    if pending is not None:
+        pending.append((table, rows))
+        return
+    await _insert_now(session, table, rows)
+
+
+async def _insert_now(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     fast = getattr(session, "insert_rows_now", None)
     if fast is not None and fast(table, rows):
         return
     await session.execute(insert(table), list(rows))
+
+
+@asynccontextmanager
+async def inserts_together(session: AsyncSession) -> AsyncIterator[None]:
+    """`insert_rows` calls inside the block are written, in their order, when it ends
+    normally (nothing is written if it raises): on PostgreSQL in ONE statement whatever the
+    number of tables (a data-modifying WITH per table over unnest()ed column arrays), one
+    round trip where a batch of purchases took seven. The block must not read what it
+    inserts."""
+    pending: list[tuple[Table, Sequence[dict[str, Any]]]] = []
+    session.info[_TOGETHER] = pending
+    try:
+        yield
+    finally:
+        del session.info[_TOGETHER]
+    if not pending:
+        return
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql" and all(_has_every_column(t, r) for t, r in pending):
+        sql, params = _unnest_statement(bind.dialect, pending)
+        conn = await session.connection()
+        await conn.exec_driver_sql(sql, params)
+        return
+    for table, rows in pending:
+        await _insert_now(session, table, rows)
+
+
+def _has_every_column(table: Table, rows: Sequence[dict[str, Any]]) -> bool:
+    names = table.columns.keys()
+    return all(len(row) == len(names) and all(n in row for n in names) for row in rows)
+
+
+# (dialect name, table names) -> (statement, per table: column names and bind processors)
+_UNNEST_PLANS: dict[tuple[str, ...], tuple[str, list[list[tuple[str, Any]]]]] = {}
+
+
+def _unnest_statement(
+    dialect: Any, pending: Sequence[tuple[Table, Sequence[dict[str, Any]]]]
+) -> tuple[str, tuple[Any, ...]]:
+    key = (dialect.name, *(t.name for t, _ in pending))
+    plan = _UNNEST_PLANS.get(key)
+    if plan is None:
+        prep = dialect.identifier_preparer
+        parts: list[str] = []
+        columns: list[list[tuple[str, Any]]] = []
+        n = 0
+        for i, (table, _) in enumerate(pending):
+            arrays = []
+            for c in table.columns:
+                n += 1
+                arrays.append(f"${n}::{c.type.compile(dialect=dialect)}[]")
+            parts.append(
+                "t{} AS (INSERT INTO {} ({}) SELECT * FROM unnest({}))".format(
+                    i,
+                    prep.format_table(table),
+                    ", ".join(prep.quote(c.name) for c in table.columns),
+                    ", ".join(arrays),
+                )
+            )
+            columns.append([(c.name, c.type.bind_processor(dialect)) for c in table.columns])
+        plan = _UNNEST_PLANS[key] = ("WITH " + ", ".join(parts) + " SELECT 1", columns)
+    sql, columns = plan
+    params: list[Any] = []
+    for (_, rows), cols in zip(pending, columns, strict=True):
+        for name, process in cols:
+            params.append(_bound([row[name] for row in rows], process))
+    return sql, tuple(params)
 
 
 def _drive(coro: Coroutine[Any, Any, T]) -> T:
@@ -180,6 +306,13 @@ class Database:
                 pool_pre_ping=True,
             )
             self.read_engine = self.engine
+        # PostgreSQL: hot batch writers get their own few connections without the pre-ping
+        # (a round trip per batch); a dropped connection fails one batch, which its buyers
+        # retry with their keys, and the pool replaces it.
+        self._batch_maker: async_sessionmaker[AsyncSession] | None = None
+        if not self.is_sqlite:
+            self._batch_engine = create_async_engine(url, pool_size=2, max_overflow=2)
+            self._batch_maker = async_sessionmaker(self._batch_engine, expire_on_commit=False)
         self._writer_engine: Engine | None = None
         self._writer_thread: ThreadPoolExecutor | None = None
         if self.is_sqlite and ":memory:" not in url and "mode=memory" not in url:
@@ -233,11 +366,19 @@ class Database:
         """`fn(session)` in one write transaction, committed when it returns (rolled back if
         it raises), like `session()`, for hot batch writers.
 
+        On PostgreSQL it runs on the batch writers' own connections (no pre-ping).
+
         On a SQLite file the whole transaction runs at once on a synchronous connection, so
         `fn` may await only the session: here in the event loop when the database's write
         lock is free (a batch takes a few milliseconds, one turn of the loop instead of one
         per statement), or on the writer thread when another process holds it. Elsewhere it
         runs in an ordinary write session."""
+        if self._batch_maker is not None:
+            async with self._session(self._batch_maker) as s:
+                result = await fn(s)
+            for hook in self.after_commit:
+                hook()
+            return result
         if self._writer_engine is None:
             async with self.session() as s:
                 return await fn(s)
@@ -277,6 +418,8 @@ class Database:
             self._writer_thread = None
         if self._writer_engine is not None:
             self._writer_engine.dispose()
+        if self._batch_maker is not None:
+            await self._batch_engine.dispose()
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()

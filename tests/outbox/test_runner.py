@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -186,3 +187,74 @@ async def test_an_unpaid_order_makes_no_jobs_a_paid_one_makes_the_live_count(
     assert wants("fulfillment.on_order_status", released)
     assert wants("fulfillment.on_order_status", cancelled)
     assert not wants("live.order_paid", cancelled)
+
+
+async def test_one_round_dispatches_many_events_and_publishes_each_in_order(
+    rt: Runtime, runner: JobRunner
+) -> None:
+    """A rush writes an event per purchase: one round takes up to 4 x batch of them."""
+    sub = await rt.broker.subscribe("events.test.happened")
+    n = runner.batch + 30
+    async with rt.db.session() as s:
+        for i in range(1, n + 1):
+            record_event(
+                s,
+                topic="test.happened",
+                aggregate_type="test",
+                aggregate_id=i,
+                payload={"n": i},
+                now=rt.clock.now(),
+            )
+    assert await runner.dispatch_outbox() == n
+    assert await _count(rt, OutboxEvent, OutboxEvent.dispatched_at.is_(None)) == 0
+    assert await _count(rt, Job, Job.name == "test.write_audit") == n
+    async with rt.db.read_session() as s:
+        payloads = (await s.scalars(select(Job.payload).order_by(Job.event_id))).all()
+    assert [p["n"] for p in payloads] == list(range(1, n + 1))
+    received: list[int] = []
+    it = sub.__aiter__()
+    while len(received) < n:
+        message = await asyncio.wait_for(it.__anext__(), 5)
+        received.append(int(json.loads(message)["payload"]["n"]))
+    await sub.close()
+    assert received == list(range(1, n + 1))
+    assert await runner.dispatch_outbox() == 0  # nothing twice
+
+
+async def test_commits_arriving_together_are_dispatched_in_one_round(
+    rt: Runtime, runner: JobRunner
+) -> None:
+    rt.settings.job_gather_seconds = 0.3
+    rounds: list[int] = []
+    dispatch = runner.dispatch_outbox
+
+    async def counted() -> int:
+        n = await dispatch()
+        if n:
+            rounds.append(n)
+        return n
+
+    runner.dispatch_outbox = counted  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    loop = asyncio.create_task(runner.run_forever(stop))
+    try:
+        await asyncio.sleep(0.4)  # the first round (timers) is over; the runner waits
+        for i in range(1, 11):  # ten commits, each waking the runner
+            async with rt.db.session() as s:
+                record_event(
+                    s,
+                    topic="test.happened",
+                    aggregate_type="test",
+                    aggregate_id=i,
+                    payload={"n": i},
+                    now=rt.clock.now(),
+                )
+        for _ in range(100):
+            if sum(rounds) == 10:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await loop
+    assert rounds == [10]
+    assert await _count(rt, AuditLog, AuditLog.action == "test.handled") == 10

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
 
 
@@ -15,6 +15,9 @@ class Broker(Protocol):
 
     async def publish(self, channel: str, message: bytes) -> None:
         """Deliver to every current subscriber of the channel, in any process."""
+
+    async def publish_many(self, messages: Sequence[tuple[str, bytes]]) -> None:
+        """`publish` for each (channel, message), in order, in one round trip."""
 
     async def subscribe(self, channel: str) -> Subscription:
         """Start receiving the channel's messages published from now on."""

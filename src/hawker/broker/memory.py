@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 
 class MemorySubscription:
@@ -45,6 +45,10 @@ class MemoryBroker:
             # a subscriber that does not keep up loses messages, never blocks the others
             with contextlib.suppress(asyncio.QueueFull):
                 sub.queue.put_nowait(message)
+
+    async def publish_many(self, messages: Sequence[tuple[str, bytes]]) -> None:
+        for channel, message in messages:
+            await self.publish(channel, message)
 
     async def subscribe(self, channel: str) -> MemorySubscription:
         sub = MemorySubscription(self, channel)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -57,6 +57,15 @@ class RedisBroker:
     async def publish(self, channel: str, message: bytes) -> None:
         async with self._gate:
             await self._redis.publish(self._k(channel), message)
+
+    async def publish_many(self, messages: Sequence[tuple[str, bytes]]) -> None:
+        if not messages:
+            return
+        async with self._gate:
+            pipe = self._redis.pipeline(transaction=False)
+            for channel, message in messages:
+                pipe.publish(self._k(channel), message)
+            await pipe.execute()
 
     async def subscribe(self, channel: str) -> RedisSubscription:
         pubsub = self._subscriber.pubsub()

@@ -9,12 +9,19 @@ process's `FlashEngine` (engine.py). Every other request passes through untouche
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hawker.flash.engine import LIMIT_ANSWER, NOT_LOGGED_IN_ANSWER, Answer, engine_of
+from hawker.flash.engine import (
+    LIMIT_ANSWER,
+    NOT_LOGGED_IN_ANSWER,
+    Answer,
+    FlashEngine,
+    engine_of,
+)
 from hawker.flash.schemas import BuyIn
 from hawker.orders.service import Address
 
@@ -52,99 +59,114 @@ class BuyRoute:
             await self.app(scope, receive, send)
             return
         answer = await self.answer(scope, receive)
-        headers = _JSON + _REPLAYED if answer.replayed else _JSON
-        await send(
-            {
-                "type": "http.response.start",
-                "status": answer.status,
-                "headers": [*headers, (b"content-length", str(len(answer.body)).encode())],
-            }
-        )
+        head = response_head(answer)
+        await send({"type": "http.response.start", "status": answer.status, "headers": head})
         await send({"type": "http.response.body", "body": answer.body})
 
     async def answer(self, scope: Scope, receive: Receive) -> Answer:
-        engine = engine_of(self.hawker_app)
-        settings = engine.rt.settings
-        token = key = None
-        cookie = b""
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                if value[:7].lower() == b"bearer ":
-                    token = value[7:].strip().decode("latin-1") or None
-            elif name == b"idempotency-key":
-                key = value.decode("latin-1")
-            elif name == b"cookie":
-                cookie = value
-        if token is None and cookie:
-            token = _cookie(cookie, settings.session_cookie)
         raw = await _body(receive)
-        if token is None:
-            return NOT_LOGGED_IN_ANSWER
-        raw_id = scope["path"][len(PREFIX) : -len(SUFFIX)]
-        if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 20):
-            return _error(404, "deal_not_found", f"There is no flash deal {raw_id[:40]}.")
-        buyer_id = await engine.logins.user_id(token)
-        if buyer_id is None:
-            return NOT_LOGGED_IN_ANSWER
-        deal = await engine.deal(int(raw_id))
-        if deal is None:
-            return _error(404, "deal_not_found", f"There is no flash deal {raw_id}.")
-        if key is not None and not 1 <= len(key) <= settings.idempotency_key_max_length:
-            return _error(
-                400,
-                "invalid_idempotency_key",
-                f"An Idempotency-Key has 1-{settings.idempotency_key_max_length} characters.",
-            )
-        if raw is None:
-            return _error(413, "payload_too_large", "The request body is too large.")
-        try:
-            body = BuyIn.model_validate_json(raw) if raw.strip() else BuyIn()
-        except ValidationError as exc:
-            details = [
-                {"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
-                for e in exc.errors()
-            ]
-            return _error(422, "validation_error", "The request is not valid.", details)
-        if body.quantity > deal.facts.deal.per_buyer_limit:
-            return LIMIT_ANSWER
-        address: Address | None
-        if body.address is not None:
-            a = body.address
-            address = Address(
-                name=a.name,
-                phone=a.phone,
-                line1=a.line1,
-                line2=a.line2,
-                city=a.city,
-                region=a.region,
-                postal_code=a.postal_code,
-                country_code=a.country_code,
-            )
-        else:
-            address = await engine.address_of(buyer_id)
-            if address is None:
-                return _error(
-                    400,
-                    "address_required",
-                    "Send a shipping address (address) with your first purchase.",
-                )
-        assert address is not None
-        market = deal.facts.deal.market_code
-        if address.country_code != market:
-            return _error(
-                400,
-                "address_outside_market",
-                f"This deal ships within {market} only.",
-                {"country_code": address.country_code, "markets": [market]},
-            )
-        return await engine.buy(
-            deal,
-            buyer_id=buyer_id,
-            quantity=body.quantity,
-            key=key,
-            address=address,
-            now=engine.rt.clock.now(),
+        return await answer_press(engine_of(self.hawker_app), scope["path"], scope["headers"], raw)
+
+
+def response_head(answer: Answer) -> list[tuple[bytes, bytes]]:
+    headers = _JSON + _REPLAYED if answer.replayed else _JSON
+    return [*headers, (b"content-length", str(len(answer.body)).encode())]
+
+
+async def answer_press(
+    engine: FlashEngine,
+    path: str,
+    headers: Iterable[tuple[bytes, bytes]],
+    raw: bytes | None,
+) -> Answer:
+    """The answer to one buy press: `path` is the request path, `headers` its (lower-case
+    name, value) pairs, `raw` its body (None when larger than MAX_BODY_BYTES)."""
+    settings = engine.rt.settings
+    token = key = None
+    cookie = b""
+    for name, value in headers:
+        if name == b"authorization":
+            if value[:7].lower() == b"bearer ":
+                token = value[7:].strip().decode("latin-1") or None
+        elif name == b"idempotency-key":
+            key = value.decode("latin-1")
+        elif name == b"cookie":
+            cookie = value
+    if token is None and cookie:
+        token = _cookie(cookie, settings.session_cookie)
+    if token is None:
+        return NOT_LOGGED_IN_ANSWER
+    raw_id = path[len(PREFIX) : -len(SUFFIX)]
+    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 20):
+        return _error(404, "deal_not_found", f"There is no flash deal {raw_id[:40]}.")
+    buyer_id = await engine.logins.user_id(token)
+    if buyer_id is None:
+        return NOT_LOGGED_IN_ANSWER
+    deal = await engine.deal(int(raw_id))
+    if deal is None:
+        return _error(404, "deal_not_found", f"There is no flash deal {raw_id}.")
+    if key is not None and not 1 <= len(key) <= settings.idempotency_key_max_length:
+        return _error(
+            400,
+            "invalid_idempotency_key",
+            f"An Idempotency-Key has 1-{settings.idempotency_key_max_length} characters.",
         )
+    now = engine.rt.clock.now()
+    # A rush's thousands of late presses stop here, before their body is read. During the
+    # countdown the press is checked in full first, so a buyer can fix it before the start.
+    closed = engine.refusal(deal, now, countdown=False)
+    if closed is not None:
+        return closed
+    if raw is None:
+        return _error(413, "payload_too_large", "The request body is too large.")
+    try:
+        body = BuyIn.model_validate_json(raw) if raw.strip() else BuyIn()
+    except ValidationError as exc:
+        details = [
+            {"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors()
+        ]
+        return _error(422, "validation_error", "The request is not valid.", details)
+    if body.quantity > deal.facts.deal.per_buyer_limit:
+        return LIMIT_ANSWER
+    address: Address | None
+    if body.address is not None:
+        a = body.address
+        address = Address(
+            name=a.name,
+            phone=a.phone,
+            line1=a.line1,
+            line2=a.line2,
+            city=a.city,
+            region=a.region,
+            postal_code=a.postal_code,
+            country_code=a.country_code,
+        )
+    else:
+        address = await engine.address_of(buyer_id)
+        if address is None:
+            return _error(
+                400,
+                "address_required",
+                "Send a shipping address (address) with your first purchase.",
+            )
+    assert address is not None
+    market = deal.facts.deal.market_code
+    if address.country_code != market:
+        return _error(
+            400,
+            "address_outside_market",
+            f"This deal ships within {market} only.",
+            {"country_code": address.country_code, "markets": [market]},
+        )
+    return await engine.buy(
+        deal,
+        buyer_id=buyer_id,
+        quantity=body.quantity,
+        key=key,
+        address=address,
+        now=now,
+    )
 
 
 async def _body(receive: Receive) -> bytes | None:

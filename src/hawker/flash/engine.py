@@ -345,6 +345,17 @@ class FlashEngine:
                 self._addresses.popitem(last=False)
         return address
 
+    @staticmethod
+    def refusal(state: DealState, now: datetime, *, countdown: bool = True) -> Answer | None:
+        """The answer to any press while the deal is not on: over (sold out or ended), or
+        counting down (unless `countdown` is False)."""
+        phase = state.phase(now)
+        if phase == rules.Phase.COUNTDOWN and countdown:
+            return NOT_STARTED_ANSWER
+        if phase == rules.Phase.ENDED:
+            return SOLD_OUT_ANSWER if state.end_reason == "SOLD_OUT" else ENDED_ANSWER
+        return None
+
     async def buy(
         self,
         state: DealState,
@@ -355,11 +366,9 @@ class FlashEngine:
         address: Address,
         now: datetime,
     ) -> Answer:
-        phase = state.phase(now)
-        if phase == rules.Phase.COUNTDOWN:
-            return NOT_STARTED_ANSWER
-        if phase == rules.Phase.ENDED:
-            return SOLD_OUT_ANSWER if state.end_reason == "SOLD_OUT" else ENDED_ANSWER
+        closed = self.refusal(state, now)
+        if closed is not None:
+            return closed
         if not state.loaded:
             await self._load_counters(state)
         ask = Ask(buyer_id=buyer_id, quantity=quantity, key=key, order_id=new_id())

@@ -4,8 +4,8 @@ The counters (counters.py) already said yes to every item; the database is still
 Per deal, in deal id order: the deal row is locked, the buyers' holdings and the idempotency
 keys are read, `rules.admit` decides, and ONE conditional UPDATE takes the units
 (`stock_remaining >= n`). Then the orders, lines, allocations, history, outbox events,
-purchases and live attributions are inserted in one statement per table. Nothing here
-commits: the writer commits the batch, then answers every buyer in it.
+purchases and live attributions are inserted together (in one statement on PostgreSQL).
+Nothing here commits: the writer commits the batch, then answers every buyer in it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawker.db import inserts_together
 from hawker.flash import repository as repo
 from hawker.flash import rules
 from hawker.flash.counters import DUPLICATE, LIMIT, OK, SOLD_OUT, Ask, Outcome
@@ -61,10 +62,10 @@ async def write_batch(
         if deal is None or deal.status not in rules.OPEN_STATUSES:
             continue
         indexes = [i for i in by_deal[deal_id] if items[i].at < deal.ends_at]
-        keys = {
-            (items[i].ask.buyer_id, key) for i in indexes if (key := items[i].ask.key) is not None
-        }
-        known = await repo.orders_for_keys(session, deal_id, keys)
+        # one read for both checks: the batch's buyers' purchases of this deal
+        known, held = await repo.keys_and_holdings(
+            session, deal_id, {items[i].ask.buyer_id for i in indexes}
+        )
         fresh: list[int] = []
         for i in indexes:
             ask = items[i].ask
@@ -74,7 +75,6 @@ async def write_batch(
                 if ask.key is not None:
                     known[(ask.buyer_id, ask.key)] = ask.order_id
                 fresh.append(i)
-        held = await repo.held_by_buyers(session, deal_id, {items[i].ask.buyer_id for i in fresh})
         accepted, refused = rules.admit(
             [(items[i].ask.buyer_id, items[i].ask.quantity) for i in fresh],
             stock=deal.stock_remaining,
@@ -102,50 +102,51 @@ async def write_batch(
             placed.append(i)
     if not drafts:
         return outcomes, remaining
-    line_ids = await orders.create_orders_bulk(session, drafts, now=now)
-    await inventory.allocate_set_aside(
-        session,
-        [
-            inventory.AllocationDraft(
-                order_id=items[i].ask.order_id,
-                line_id=lines[0],
-                sku_id=items[i].facts.deal.sku_id,
-                warehouse_id=items[i].facts.deal.warehouse_id,
-                quantity=items[i].ask.quantity,
-            )
-            for i, lines in zip(placed, line_ids, strict=True)
-        ],
-    )
-    await repo.insert_purchases(
-        session,
-        [
-            {
-                "id": new_id(),
-                "deal_id": items[i].facts.deal.id,
-                "buyer_id": items[i].ask.buyer_id,
-                "order_id": items[i].ask.order_id,
-                "quantity": items[i].ask.quantity,
-                "idempotency_key": items[i].ask.key,
-                "status": FlashPurchaseStatus.ACTIVE,
-                "created_at": now,
-                "returned_at": None,
-            }
-            for i in placed
-        ],
-    )
-    await repo.insert_attributions(
-        session,
-        [
-            {
-                "id": new_id(),
-                "order_id": items[i].ask.order_id,
-                "session_id": items[i].facts.deal.session_id,
-                "created_at": now,
-                "counted_at": None,
-            }
-            for i in placed
-        ],
-    )
+    async with inserts_together(session):  # one statement on PostgreSQL
+        line_ids = await orders.create_orders_bulk(session, drafts, now=now)
+        await inventory.allocate_set_aside(
+            session,
+            [
+                inventory.AllocationDraft(
+                    order_id=items[i].ask.order_id,
+                    line_id=lines[0],
+                    sku_id=items[i].facts.deal.sku_id,
+                    warehouse_id=items[i].facts.deal.warehouse_id,
+                    quantity=items[i].ask.quantity,
+                )
+                for i, lines in zip(placed, line_ids, strict=True)
+            ],
+        )
+        await repo.insert_purchases(
+            session,
+            [
+                {
+                    "id": new_id(),
+                    "deal_id": items[i].facts.deal.id,
+                    "buyer_id": items[i].ask.buyer_id,
+                    "order_id": items[i].ask.order_id,
+                    "quantity": items[i].ask.quantity,
+                    "idempotency_key": items[i].ask.key,
+                    "status": FlashPurchaseStatus.ACTIVE,
+                    "created_at": now,
+                    "returned_at": None,
+                }
+                for i in placed
+            ],
+        )
+        await repo.insert_attributions(
+            session,
+            [
+                {
+                    "id": new_id(),
+                    "order_id": items[i].ask.order_id,
+                    "session_id": items[i].facts.deal.session_id,
+                    "created_at": now,
+                    "counted_at": None,
+                }
+                for i in placed
+            ],
+        )
     return outcomes, remaining
 
 

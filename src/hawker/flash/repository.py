@@ -15,7 +15,7 @@ from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hawker.db import insert_rows
+from hawker.db import insert_rows, one_of
 from hawker.models import (
     ApiToken,
     FlashDeal,
@@ -255,41 +255,32 @@ async def insert_purchases(session: AsyncSession, rows: Sequence[dict[str, Any]]
     await insert_rows(session, cast(Table, FlashPurchase.__table__), rows)
 
 
-async def held_by_buyers(
+async def keys_and_holdings(
     session: AsyncSession, deal_id: int, buyer_ids: Collection[int]
-) -> dict[int, int]:
-    """Units each buyer's ACTIVE purchases of the deal hold."""
+) -> tuple[dict[tuple[int, str], int], dict[int, int]]:
+    """For these buyers' purchases of the deal: (buyer, idempotency key) -> order id, and
+    the units each buyer's ACTIVE purchases hold. One query through the (deal, buyer, key)
+    index: a buyer holds at most a few purchases of a deal."""
     if not buyer_ids:
-        return {}
-    q = (
-        select(FlashPurchase.buyer_id, func.sum(FlashPurchase.quantity))
-        .where(
-            FlashPurchase.deal_id == deal_id,
-            FlashPurchase.buyer_id.in_(set(buyer_ids)),
-            FlashPurchase.status == FlashPurchaseStatus.ACTIVE,
-        )
-        .group_by(FlashPurchase.buyer_id)
-    )
-    return {int(b): int(n or 0) for b, n in (await session.execute(q)).all()}
-
-
-async def orders_for_keys(
-    session: AsyncSession, deal_id: int, keys: Collection[tuple[int, str]]
-) -> dict[tuple[int, str], int]:
-    """(buyer, idempotency key) -> order id, of the deal's purchases with these keys.
-
-    Looked up through the (deal, buyer, key) unique index, buyer by buyer: a deal with tens
-    of thousands of purchases is never scanned for each batch."""
-    if not keys:
-        return {}
-    wanted = set(keys)
-    q = select(FlashPurchase.buyer_id, FlashPurchase.idempotency_key, FlashPurchase.order_id).where(
+        return {}, {}
+    q = select(
+        FlashPurchase.buyer_id,
+        FlashPurchase.idempotency_key,
+        FlashPurchase.order_id,
+        FlashPurchase.quantity,
+        FlashPurchase.status,
+    ).where(
         FlashPurchase.deal_id == deal_id,
-        FlashPurchase.buyer_id.in_({b for b, _ in wanted}),
-        FlashPurchase.idempotency_key.in_({k for _, k in wanted}),
+        one_of(session, FlashPurchase.buyer_id, set(buyer_ids)),
     )
-    rows = (await session.execute(q)).all()
-    return {(int(b), str(k)): int(o) for b, k, o in rows if (int(b), str(k)) in wanted}
+    keys: dict[tuple[int, str], int] = {}
+    held: dict[int, int] = {}
+    for buyer, key, order_id, quantity, status in (await session.execute(q)).all():
+        if key is not None:
+            keys[(int(buyer), str(key))] = int(order_id)
+        if status == FlashPurchaseStatus.ACTIVE:
+            held[int(buyer)] = held.get(int(buyer), 0) + int(quantity)
+    return keys, held
 
 
 async def purchase_by_order(session: AsyncSession, order_id: int) -> FlashPurchase | None:

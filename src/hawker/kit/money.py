@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision
 
 
+@lru_cache(maxsize=512)
 def exponent(currency: str) -> int:
     """Number of decimal places of the currency's minor unit (USD 2, JPY 0)."""
     return int(get_currency_precision(currency))
+
+
+@lru_cache(maxsize=65_536)
+def _formatted(amount_minor: int, currency: str, locale: str) -> str:
+    # Babel's formatting costs tens of microseconds and pages show the same prices again
+    # and again: each (amount, currency, locale) is formatted once.
+    value = Decimal(amount_minor).scaleb(-exponent(currency))
+    return str(format_currency(value, currency, locale=locale))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +81,7 @@ class Money:
         return self.amount_minor <= other.amount_minor
 
     def format(self, locale: str = "en_US") -> str:
-        return str(format_currency(self.to_decimal(), self.currency, locale=locale))
+        return _formatted(self.amount_minor, self.currency, locale)
 
 
 def apply_rate(amount_minor: int, rate: Decimal) -> int:
