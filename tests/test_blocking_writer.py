@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Table, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawker import db as db_module
 from hawker.db import insert_rows, inserts_together, one_of
 from hawker.kit.ids import new_id
 from hawker.models import Job, OutboxEvent
@@ -173,3 +174,39 @@ async def test_one_of_matches_like_in_with_one_bound_value(rt: Runtime, values: 
         ).all()
     assert sorted(by_id) == sorted(set(values))
     assert len(by_text) == (4 if values else 0)
+
+
+async def test_the_batch_writers_log_is_checkpointed_off_the_event_loop(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the batch writer never checkpoints in the loop; past a log size the
+    checkpoint thread copies the log back into the database file."""
+    if not rt.db.is_sqlite:  # PostgreSQL: the batch writer has its own connections
+        async with rt.db.session() as s:
+            await insert_rows(s, TABLE, [_event(rt, 1, None)])
+        assert await rt.db.write_blocking(lambda s: _count_events(s)) == 1
+        return
+    monkeypatch.setattr(db_module, "WAL_CHECKPOINT_BYTES", 1)
+    rows = [_event(rt, n, {"n": n, "pad": "x" * 2000}) for n in range(200)]
+
+    async def write(s: AsyncSession) -> int:
+        await insert_rows(s, TABLE, rows)
+        return len(rows)
+
+    assert await rt.db.write_blocking(write) == 200
+    for _ in range(200):
+        if not rt.db._checkpointing:
+            break
+        await asyncio.sleep(0.01)
+    path = rt.db._db_path
+    conn = sqlite3.connect(path)
+    try:
+        busy, log_frames, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    finally:
+        conn.close()
+    assert busy == 0 and log_frames == done  # nothing was left to copy
+    assert len(await _read(rt, [r["id"] for r in rows])) == 200
+
+
+async def _count_events(s: AsyncSession) -> int:
+    return len((await s.scalars(select(OutboxEvent.id))).all())

@@ -188,3 +188,44 @@ async def test_connection_close_and_refusals_through_the_lane(
     assert (missing[0], json.loads(missing[2])["error"]["code"]) == (404, "deal_not_found")
     assert last[0] == 201 and last[1]["connection"] == "close"
     assert await purchases(rt) == 1
+
+
+async def test_presses_on_a_deal_that_is_over_are_answered_at_once(
+    client: httpx.AsyncClient,
+    rt: Runtime,
+    runner: JobRunner,
+    clock: FrozenClock,
+    port: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After the last unit the lane answers without a login lookup or a task, pipelined
+    requests behind such an answer still come back in order, and the deal's figures hold."""
+    world = await make_deal_world(client, rt, runner, stock=5)
+    deal = await make_deal(client, world, stock_cap=1, per_buyer_limit=1)
+    clock.advance(timedelta(seconds=10))
+    deal_id = str(deal["id"])
+    first, second, third = [await signup(client) for _ in range(3)]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    full_path: list[str] = []
+    answer_press = buy.answer_press
+
+    async def counted(engine: FlashEngine, path: str, *args: Any) -> Any:
+        full_path.append(path)
+        return await answer_press(engine, path, *args)
+
+    monkeypatch.setattr(lane, "answer_press", counted)
+    try:
+        writer.write(press(deal_id, first, "win"))
+        won = await answer(reader)
+        writer.write(press(deal_id, second, "late") + GET_MARKETS + press(deal_id, third, "later"))
+        late, markets, later = [await answer(reader) for _ in range(3)]
+        writer.write(press(deal_id, second, "no-login").replace(b"Authorization", b"X-Nothing"))
+        anonymous = await answer(reader)
+    finally:
+        writer.close()
+    assert won[0] == 201
+    assert (late[0], json.loads(late[2])["error"]["code"]) == (409, "sold_out")
+    assert markets[0] == 200 and later[0] == 409
+    assert (anonymous[0], json.loads(anonymous[2])["error"]["code"]) == (401, "not_logged_in")
+    assert len(full_path) == 1  # only the purchase took the full path
+    assert await purchases(rt) == 1

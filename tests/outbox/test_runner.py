@@ -47,6 +47,20 @@ async def _count(rt: Runtime, model: Any, *where: Any) -> int:
         return int(await s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
+async def _record(rt: Runtime, topic: str, numbers: range) -> None:
+    """One committed transaction recording an event per number, payload {"n": number}."""
+    async with rt.db.session() as s:
+        for n in numbers:
+            record_event(
+                s,
+                topic=topic,
+                aggregate_type="test",
+                aggregate_id=n,
+                payload={"n": n},
+                now=rt.clock.now(),
+            )
+
+
 async def test_event_is_dispatched_only_after_commit(rt: Runtime, runner: JobRunner) -> None:
     try:
         async with rt.db.session() as s:
@@ -149,16 +163,7 @@ async def wants_even(session: AsyncSession, payload: dict[str, Any], ctx: TaskCo
 async def test_a_subscription_makes_jobs_only_for_the_events_it_wants(
     rt: Runtime, runner: JobRunner
 ) -> None:
-    async with rt.db.session() as s:
-        for n in range(1, 7):
-            record_event(
-                s,
-                topic="test.counted",
-                aggregate_type="test",
-                aggregate_id=n,
-                payload={"n": n},
-                now=rt.clock.now(),
-            )
+    await _record(rt, "test.counted", range(1, 7))
     await runner.run_until_idle()
     # every event is dispatched, but only the even ones made a job
     assert await _count(rt, OutboxEvent, OutboxEvent.dispatched_at.is_(None)) == 0
@@ -195,16 +200,7 @@ async def test_one_round_dispatches_many_events_and_publishes_each_in_order(
     """A rush writes an event per purchase: one round takes up to 4 x batch of them."""
     sub = await rt.broker.subscribe("events.test.happened")
     n = runner.batch + 30
-    async with rt.db.session() as s:
-        for i in range(1, n + 1):
-            record_event(
-                s,
-                topic="test.happened",
-                aggregate_type="test",
-                aggregate_id=i,
-                payload={"n": i},
-                now=rt.clock.now(),
-            )
+    await _record(rt, "test.happened", range(1, n + 1))
     assert await runner.dispatch_outbox() == n
     assert await _count(rt, OutboxEvent, OutboxEvent.dispatched_at.is_(None)) == 0
     assert await _count(rt, Job, Job.name == "test.write_audit") == n
@@ -240,15 +236,7 @@ async def test_commits_arriving_together_are_dispatched_in_one_round(
     try:
         await asyncio.sleep(0.4)  # the first round (timers) is over; the runner waits
         for i in range(1, 11):  # ten commits, each waking the runner
-            async with rt.db.session() as s:
-                record_event(
-                    s,
-                    topic="test.happened",
-                    aggregate_type="test",
-                    aggregate_id=i,
-                    payload={"n": i},
-                    now=rt.clock.now(),
-                )
+            await _record(rt, "test.happened", range(i, i + 1))
         for _ in range(100):
             if sum(rounds) == 10:
                 break

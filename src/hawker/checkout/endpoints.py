@@ -124,16 +124,7 @@ async def place_orders(
         placed = await service.place_orders(
             session,
             user,
-            address=orders.Address(
-                name=a.name,
-                phone=a.phone,
-                line1=a.line1,
-                line2=a.line2,
-                city=a.city,
-                region=a.region,
-                postal_code=a.postal_code,
-                country_code=a.country_code,
-            ),
+            address=a.to_address(),
             note=body.note,
             items=[(i.sku_id, i.quantity) for i in body.items] if body.items else None,
             now=now,

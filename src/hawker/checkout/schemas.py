@@ -9,6 +9,7 @@ from hawker.customs.schemas import DutiesOut
 from hawker.fulfillment.schemas import DeliveryEstimateOut
 from hawker.models import Payment
 from hawker.orders.schemas import OrderOut
+from hawker.orders.service import Address
 from hawker.schemas import Id, MoneyOut, Schema
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
@@ -23,6 +24,9 @@ class AddressIn(BaseModel):
     region: Annotated[Text, StringConstraints(max_length=100)] = ""
     postal_code: Annotated[Text, StringConstraints(min_length=1, max_length=20)]
     country_code: Annotated[Text, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]
+
+    def to_address(self) -> Address:
+        return Address(**self.model_dump())
 
 
 class CheckoutItemIn(BaseModel):

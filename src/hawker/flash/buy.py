@@ -68,6 +68,46 @@ class BuyRoute:
         return await answer_press(engine_of(self.hawker_app), scope["path"], scope["headers"], raw)
 
 
+def answer_at_once(
+    engine: FlashEngine, path: str, headers: Iterable[tuple[bytes, bytes]]
+) -> Answer | None:
+    """The answer to a press when it needs no waiting, the same `answer_press` gives: no
+    login, no such deal, or a deal this process knows is over (a rush's late presses).
+    None when the press needs the full path."""
+    token, _ = _credentials(engine, headers)
+    if token is None:
+        return NOT_LOGGED_IN_ANSWER
+    raw_id = path[len(PREFIX) : -len(SUFFIX)]
+    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 20):
+        return None
+    deal_id = int(raw_id)
+    if deal_id not in engine.deals:
+        return None
+    state = engine.deals[deal_id]
+    if state is None:
+        return None
+    return engine.refusal(state, engine.rt.clock.now(), countdown=False)
+
+
+def _credentials(
+    engine: FlashEngine, headers: Iterable[tuple[bytes, bytes]]
+) -> tuple[str | None, str | None]:
+    """(login token, Idempotency-Key) of a press: the bearer token, else the session cookie."""
+    token = key = None
+    cookie = b""
+    for name, value in headers:
+        if name == b"authorization":
+            if value[:7].lower() == b"bearer ":
+                token = value[7:].strip().decode("latin-1") or None
+        elif name == b"idempotency-key":
+            key = value.decode("latin-1")
+        elif name == b"cookie":
+            cookie = value
+    if token is None and cookie:
+        token = _cookie(cookie, engine.rt.settings.session_cookie)
+    return token, key
+
+
 def response_head(answer: Answer) -> list[tuple[bytes, bytes]]:
     headers = _JSON + _REPLAYED if answer.replayed else _JSON
     return [*headers, (b"content-length", str(len(answer.body)).encode())]
@@ -82,41 +122,31 @@ async def answer_press(
     """The answer to one buy press: `path` is the request path, `headers` its (lower-case
     name, value) pairs, `raw` its body (None when larger than MAX_BODY_BYTES)."""
     settings = engine.rt.settings
-    token = key = None
-    cookie = b""
-    for name, value in headers:
-        if name == b"authorization":
-            if value[:7].lower() == b"bearer ":
-                token = value[7:].strip().decode("latin-1") or None
-        elif name == b"idempotency-key":
-            key = value.decode("latin-1")
-        elif name == b"cookie":
-            cookie = value
-    if token is None and cookie:
-        token = _cookie(cookie, settings.session_cookie)
+    token, key = _credentials(engine, headers)
     if token is None:
         return NOT_LOGGED_IN_ANSWER
     raw_id = path[len(PREFIX) : -len(SUFFIX)]
     if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 20):
         return _error(404, "deal_not_found", f"There is no flash deal {raw_id[:40]}.")
-    buyer_id = await engine.logins.user_id(token)
-    if buyer_id is None:
-        return NOT_LOGGED_IN_ANSWER
     deal = await engine.deal(int(raw_id))
     if deal is None:
         return _error(404, "deal_not_found", f"There is no flash deal {raw_id}.")
+    now = engine.rt.clock.now()
+    # A rush's thousands of late presses stop here, before their login is looked up or
+    # their body read: the deal is over for everyone (the room shows it too). During the
+    # countdown a press is checked in full first, so a buyer can fix it before the start.
+    closed = engine.refusal(deal, now, countdown=False)
+    if closed is not None:
+        return closed
+    buyer_id = await engine.logins.user_id(token)
+    if buyer_id is None:
+        return NOT_LOGGED_IN_ANSWER
     if key is not None and not 1 <= len(key) <= settings.idempotency_key_max_length:
         return _error(
             400,
             "invalid_idempotency_key",
             f"An Idempotency-Key has 1-{settings.idempotency_key_max_length} characters.",
         )
-    now = engine.rt.clock.now()
-    # A rush's thousands of late presses stop here, before their body is read. During the
-    # countdown the press is checked in full first, so a buyer can fix it before the start.
-    closed = engine.refusal(deal, now, countdown=False)
-    if closed is not None:
-        return closed
     if raw is None:
         return _error(413, "payload_too_large", "The request body is too large.")
     try:
@@ -131,17 +161,7 @@ async def answer_press(
         return LIMIT_ANSWER
     address: Address | None
     if body.address is not None:
-        a = body.address
-        address = Address(
-            name=a.name,
-            phone=a.phone,
-            line1=a.line1,
-            line2=a.line2,
-            city=a.city,
-            region=a.region,
-            postal_code=a.postal_code,
-            country_code=a.country_code,
-        )
+        address = body.address.to_address()
     else:
         address = await engine.address_of(buyer_id)
         if address is None:

@@ -59,7 +59,7 @@ from hawker.schemas import MoneyOut
 log = logging.getLogger("hawker.flash")
 
 TICK_SECONDS = 0.2
-WRITE_WINDOW_SECONDS = 0.002
+WRITE_WINDOW_SECONDS = 0.004
 WRITE_MAX_ITEMS = 400
 RESERVE_MAX_ITEMS = 400
 RESERVE_PARALLEL = 4
@@ -178,8 +178,12 @@ class Logins:
     async def _lookup(self, tokens: list[str]) -> list[int | None]:
         hashes = {t: token_hash(t) for t in tokens}
         now = self.rt.clock.now()
-        async with self.rt.db.read_session() as s:
-            found = await service.logins(s, list(set(hashes.values())), now)
+        wanted = list(set(hashes.values()))
+
+        async def read(s: AsyncSession) -> dict[str, tuple[int, datetime]]:
+            return await service.logins(s, wanted, now)
+
+        found = await self.rt.db.read_blocking(read)
         mono = time.monotonic()
         out: list[int | None] = []
         for token in tokens:

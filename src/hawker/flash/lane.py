@@ -19,7 +19,14 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from hawker.flash.buy import MAX_BODY_BYTES, PREFIX, SUFFIX, answer_press, response_head
+from hawker.flash.buy import (
+    MAX_BODY_BYTES,
+    PREFIX,
+    SUFFIX,
+    answer_at_once,
+    answer_press,
+    response_head,
+)
 from hawker.flash.engine import Answer, FlashEngine, engine_of
 
 log = logging.getLogger("hawker.flash")
@@ -63,6 +70,12 @@ _engines: dict[int, FlashEngine] = {}  # id(uvicorn's loaded app) -> the flash e
 class FlashLaneProtocol(HttpToolsProtocol):
     _press: _Press | None = None
 
+    def on_message_begin(self) -> None:
+        # A press answered at once re-arms the keep-alive timer inside `data_received`; a
+        # request pipelined behind it in the same read must not run under that timer.
+        self._unset_keepalive_if_required()
+        super().on_message_begin()
+
     def on_headers_complete(self) -> None:
         url: bytes = self.url
         if (
@@ -96,6 +109,14 @@ class FlashLaneProtocol(HttpToolsProtocol):
             super().on_message_complete()
             return
         self._press = None
+        try:
+            at_once = answer_at_once(self._lane_engine(), press.path, press.headers)
+        except Exception:
+            log.exception("answering a buy press failed")
+            at_once = _TRY_AGAIN
+        if at_once is not None:  # no task, no coroutine: written before the next read
+            self._respond(press, at_once)
+            return
         task = self.loop.create_task(self._answer(press))
         task.add_done_callback(self.tasks.discard)
         self.tasks.add(task)
@@ -116,6 +137,9 @@ class FlashLaneProtocol(HttpToolsProtocol):
         except Exception:
             log.exception("answering a buy press failed")
             answer = _TRY_AGAIN
+        self._respond(press, answer)
+
+    def _respond(self, press: _Press, answer: Answer) -> None:
         if press.disconnected or self.transport.is_closing():
             press.response_complete = True
             return

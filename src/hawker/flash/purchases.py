@@ -62,9 +62,12 @@ async def write_batch(
         if deal is None or deal.status not in rules.OPEN_STATUSES:
             continue
         indexes = [i for i in by_deal[deal_id] if items[i].at < deal.ends_at]
-        # one read for both checks: the batch's buyers' purchases of this deal
+        keys = {
+            (items[i].ask.buyer_id, key) for i in indexes if (key := items[i].ask.key) is not None
+        }
+        # one read for both checks: keys already used, units the buyers already hold
         known, held = await repo.keys_and_holdings(
-            session, deal_id, {items[i].ask.buyer_id for i in indexes}
+            session, deal_id, {items[i].ask.buyer_id for i in indexes}, keys
         )
         fresh: list[int] = []
         for i in indexes:

@@ -7,15 +7,27 @@ under any concurrency, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, or_, select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import (
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hawker.db import insert_rows, one_of
+from hawker.db import insert_rows, one_of, one_of_param, one_of_value
 from hawker.models import (
     ApiToken,
     FlashDeal,
@@ -31,6 +43,7 @@ from hawker.models import (
     User,
     UserRole,
 )
+from hawker.models.types import UTCDateTime
 
 OPEN = (FlashDealStatus.COUNTDOWN, FlashDealStatus.LIVE)
 NO_SYNC = {"synchronize_session": False}
@@ -49,15 +62,32 @@ async def get(session: AsyncSession, deal_id: int) -> FlashDeal | None:
     return (await session.scalars(q)).first()
 
 
-async def lock(session: AsyncSession, deal_id: int) -> FlashDeal | None:
-    """The deal, freshly read and locked (PostgreSQL; SQLite has one writer)."""
-    q = (
+# The group commit's statements are built once (per dialect) and executed with parameters:
+# building and fingerprinting a statement costs more than running it.
+_BUILT: dict[tuple[str, str], Any] = {}
+
+
+def _built(session: AsyncSession, name: str, build: Callable[[str], Any]) -> tuple[Any, str]:
+    dialect = session.get_bind().dialect.name
+    stmt = _BUILT.get((dialect, name))
+    if stmt is None:
+        stmt = _BUILT[(dialect, name)] = build(dialect)
+    return stmt, dialect
+
+
+def _lock_statement(_: str) -> Any:
+    return (
         select(FlashDeal)
-        .where(FlashDeal.id == deal_id)
+        .where(FlashDeal.id == bindparam("deal_id"))
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return (await session.scalars(q)).first()
+
+
+async def lock(session: AsyncSession, deal_id: int) -> FlashDeal | None:
+    """The deal, freshly read and locked (PostgreSQL; SQLite has one writer)."""
+    stmt, _ = _built(session, "lock", _lock_statement)
+    return (await session.scalars(stmt, {"deal_id": deal_id})).first()
 
 
 async def open_in_session(session: AsyncSession, session_id: int) -> FlashDeal | None:
@@ -169,30 +199,34 @@ async def close(
     return await _rowcount(session, stmt) == 1
 
 
-async def take_units(
-    session: AsyncSession, deal_id: int, quantity: int, *, sold_out: bool, now: datetime
-) -> bool:
-    """Units from the deal's stock to orders; the deal ends (SOLD_OUT) when none are left."""
+def _take_statement(sold_out: bool) -> Any:
+    quantity = bindparam("quantity", type_=Integer())
+    now = bindparam("now", type_=UTCDateTime())
     values: dict[str, Any] = {
         "stock_remaining": FlashDeal.stock_remaining - quantity,
         "units_sold": FlashDeal.units_sold + quantity,
         "updated_at": now,
     }
-    if sold_out:
-        values.update(status=FlashDealStatus.ENDED, end_reason="SOLD_OUT", ended_at=now)
-    stmt = (
-        update(FlashDeal)
-        .where(
-            FlashDeal.id == deal_id,
-            FlashDeal.status.in_(OPEN),
-            FlashDeal.stock_remaining >= quantity,
-        )
-        .values(**values)
-        .execution_options(**NO_SYNC)
+    stmt = update(FlashDeal).where(
+        FlashDeal.id == bindparam("deal_id"),
+        FlashDeal.status.in_(OPEN),
+        FlashDeal.stock_remaining >= quantity,
     )
     if sold_out:
+        values.update(status=FlashDealStatus.ENDED, end_reason="SOLD_OUT", ended_at=now)
         stmt = stmt.where(FlashDeal.stock_remaining == quantity)
-    return await _rowcount(session, stmt) == 1
+    return stmt.values(**values).execution_options(**NO_SYNC)
+
+
+async def take_units(
+    session: AsyncSession, deal_id: int, quantity: int, *, sold_out: bool, now: datetime
+) -> bool:
+    """Units from the deal's stock to orders; the deal ends (SOLD_OUT) when none are left."""
+    name = "take_last" if sold_out else "take"
+    stmt, _ = _built(session, name, lambda _: _take_statement(sold_out))
+    params = {"deal_id": deal_id, "quantity": quantity, "now": now}
+    result = cast(CursorResult[Any], await session.execute(stmt, params))
+    return int(result.rowcount) == 1
 
 
 async def units_back_to_deal(
@@ -255,32 +289,55 @@ async def insert_purchases(session: AsyncSession, rows: Sequence[dict[str, Any]]
     await insert_rows(session, cast(Table, FlashPurchase.__table__), rows)
 
 
+def _keys_and_holdings_statement(dialect: str) -> Any:
+    p = FlashPurchase
+    keyed = select(p.buyer_id, p.idempotency_key, p.order_id, literal(0).label("units")).where(
+        p.deal_id == bindparam("deal_id"),
+        one_of_param(dialect, p.buyer_id, "key_buyers"),
+        one_of_param(dialect, p.idempotency_key, "keys"),
+    )
+    held = (
+        select(p.buyer_id, null(), null(), func.sum(p.quantity))
+        .where(
+            p.deal_id == bindparam("deal_id"),
+            one_of_param(dialect, p.buyer_id, "buyers"),
+            p.status == FlashPurchaseStatus.ACTIVE,
+        )
+        .group_by(p.buyer_id)
+    )
+    return union_all(keyed, held)
+
+
 async def keys_and_holdings(
-    session: AsyncSession, deal_id: int, buyer_ids: Collection[int]
+    session: AsyncSession,
+    deal_id: int,
+    buyer_ids: Collection[int],
+    keys: Collection[tuple[int, str]],
 ) -> tuple[dict[tuple[int, str], int], dict[int, int]]:
-    """For these buyers' purchases of the deal: (buyer, idempotency key) -> order id, and
-    the units each buyer's ACTIVE purchases hold. One query through the (deal, buyer, key)
-    index: a buyer holds at most a few purchases of a deal."""
+    """(buyer, idempotency key) -> order id of the deal's purchases with these keys, and the
+    units each of these buyers' ACTIVE purchases hold: one statement, both parts through
+    the (deal, buyer, key) index, so a deal with tens of thousands of purchases is never
+    scanned for a batch."""
     if not buyer_ids:
         return {}, {}
-    q = select(
-        FlashPurchase.buyer_id,
-        FlashPurchase.idempotency_key,
-        FlashPurchase.order_id,
-        FlashPurchase.quantity,
-        FlashPurchase.status,
-    ).where(
-        FlashPurchase.deal_id == deal_id,
-        one_of(session, FlashPurchase.buyer_id, set(buyer_ids)),
-    )
-    keys: dict[tuple[int, str], int] = {}
-    held: dict[int, int] = {}
-    for buyer, key, order_id, quantity, status in (await session.execute(q)).all():
-        if key is not None:
-            keys[(int(buyer), str(key))] = int(order_id)
-        if status == FlashPurchaseStatus.ACTIVE:
-            held[int(buyer)] = held.get(int(buyer), 0) + int(quantity)
-    return keys, held
+    wanted = set(keys)
+    stmt, dialect = _built(session, "keys_and_holdings", _keys_and_holdings_statement)
+    params = {
+        "deal_id": deal_id,
+        "key_buyers": one_of_value(dialect, {b for b, _ in wanted} or {0}),
+        "keys": one_of_value(dialect, {k for _, k in wanted} or {""}),
+        "buyers": one_of_value(dialect, set(buyer_ids)),
+    }
+    found: dict[tuple[int, str], int] = {}
+    units: dict[int, int] = {}
+    result: Result[Any] = await session.execute(stmt, params)
+    rows: list[tuple[Any, ...]] = [tuple(r) for r in result.all()]
+    for buyer, key, order_id, n in rows:
+        if key is None:
+            units[int(buyer)] = int(n or 0)
+        elif (int(buyer), str(key)) in wanted:
+            found[(int(buyer), str(key))] = int(order_id)
+    return found, units
 
 
 async def purchase_by_order(session: AsyncSession, order_id: int) -> FlashPurchase | None:
@@ -373,7 +430,7 @@ async def logins(
         select(ApiToken.token_hash, ApiToken.user_id, ApiToken.expires_at)
         .join(User, User.id == ApiToken.user_id)
         .where(
-            ApiToken.token_hash.in_(set(token_hashes)),
+            one_of(session, ApiToken.token_hash, set(token_hashes)),
             ApiToken.revoked_at.is_(None),
             ApiToken.expires_at > now,
             User.is_active.is_(True),

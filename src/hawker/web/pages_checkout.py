@@ -347,16 +347,7 @@ async def place_and_pay(
         placed = await checkout.place_orders(
             session,
             user,
-            address=orders.Address(
-                name=ship.name,
-                phone=ship.phone,
-                line1=ship.line1,
-                line2=ship.line2,
-                city=ship.city,
-                region=ship.region,
-                postal_code=ship.postal_code,
-                country_code=ship.country_code,
-            ),
+            address=ship.to_address(),
             note=note,
             items=None,
             now=now,
