@@ -20,7 +20,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
@@ -164,7 +164,7 @@ class BlockingSession:
             procs = [c.type.bind_processor(dialect) for c in table.columns]
             plan = _INSERT_PLANS[table.name] = (sql, names, procs)
         sql, names, procs = plan
-        if len(rows[0]) != len(names) or any(n not in rows[0] for n in names):
+        if not _has_every_column(table, rows):
             return False
         columns = [_bound([row[n] for row in rows], p) for n, p in zip(names, procs, strict=True)]
         conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
@@ -259,8 +259,9 @@ async def inserts_together(session: AsyncSession) -> AsyncIterator[None]:
 
 
 def _has_every_column(table: Table, rows: Sequence[dict[str, Any]]) -> bool:
-    names = table.columns.keys()
-    return all(len(row) == len(names) and all(n in row for n in names) for row in rows)
+    """Every row has exactly the table's columns (the plans of `insert_rows` need them)."""
+    names = set(table.columns.keys())
+    return all(row.keys() == names for row in rows)
 
 
 # (dialect name, table names) -> (statement, per table: column names and bind processors)
@@ -364,7 +365,7 @@ class Database:
             )
             self._db_path = str(make_url(url).database)
             self._checkpointer: ThreadPoolExecutor | None = None
-            self._checkpointing = False
+            self._checkpointing: Future[None] | None = None  # the checkpoint under way
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self.after_commit: list[Callable[[], None]] = []
@@ -464,7 +465,7 @@ class Database:
     def _maybe_checkpoint(self) -> None:
         """Past WAL_CHECKPOINT_BYTES of write-ahead log, copy it back into the database file
         on the checkpoint thread (PASSIVE: it never blocks a writer or a reader)."""
-        if self._checkpointing:
+        if self._checkpointing is not None and not self._checkpointing.done():
             return
         try:
             size = os.stat(self._db_path + "-wal").st_size
@@ -474,8 +475,7 @@ class Database:
             return
         if self._checkpointer is None:
             self._checkpointer = ThreadPoolExecutor(1, thread_name_prefix="hawker-checkpoint")
-        self._checkpointing = True
-        self._checkpointer.submit(self._checkpoint)
+        self._checkpointing = self._checkpointer.submit(self._checkpoint)
 
     def _checkpoint(self) -> None:
         try:
@@ -486,8 +486,6 @@ class Database:
                 conn.close()
         except sqlite3.Error:
             log.exception("checkpointing the SQLite log failed")
-        finally:
-            self._checkpointing = False
 
     def _write_sync(self, fn: Callable[[AsyncSession], Awaitable[T]], *, wait: bool) -> T:
         assert self._writer_engine is not None

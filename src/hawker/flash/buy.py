@@ -77,16 +77,19 @@ def answer_at_once(
     token, _ = _credentials(engine, headers)
     if token is None:
         return NOT_LOGGED_IN_ANSWER
-    raw_id = path[len(PREFIX) : -len(SUFFIX)]
-    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 20):
-        return None
-    deal_id = int(raw_id)
-    if deal_id not in engine.deals:
+    deal_id = _deal_id(path)
+    if deal_id is None or deal_id not in engine.deals:
         return None
     state = engine.deals[deal_id]
     if state is None:
         return None
     return engine.refusal(state, engine.rt.clock.now(), countdown=False)
+
+
+def _deal_id(path: str) -> int | None:
+    """The deal id in a buy press's path; None when it is not one."""
+    raw_id = path[len(PREFIX) : -len(SUFFIX)]
+    return int(raw_id) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 20 else None
 
 
 def _credentials(
@@ -125,12 +128,11 @@ async def answer_press(
     token, key = _credentials(engine, headers)
     if token is None:
         return NOT_LOGGED_IN_ANSWER
-    raw_id = path[len(PREFIX) : -len(SUFFIX)]
-    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 20):
-        return _error(404, "deal_not_found", f"There is no flash deal {raw_id[:40]}.")
-    deal = await engine.deal(int(raw_id))
+    deal_id = _deal_id(path)
+    deal = await engine.deal(deal_id) if deal_id is not None else None
     if deal is None:
-        return _error(404, "deal_not_found", f"There is no flash deal {raw_id}.")
+        raw_id = path[len(PREFIX) : -len(SUFFIX)]
+        return _error(404, "deal_not_found", f"There is no flash deal {raw_id[:40]}.")
     now = engine.rt.clock.now()
     # A rush's thousands of late presses stop here, before their login is looked up or
     # their body read: the deal is over for everyone (the room shows it too). During the

@@ -89,6 +89,9 @@ LIMIT_ANSWER = _refusal(
 NOT_STARTED_ANSWER = _refusal(rules.NotStarted, "The deal has not started yet.")
 ENDED_ANSWER = _refusal(rules.Ended, "The deal has ended.")
 NOT_LOGGED_IN_ANSWER = _refusal(rules.NotLoggedIn, "Log in to buy.")
+TRY_AGAIN_ANSWER = Answer(
+    503, b'{"error":{"code":"try_again","message":"Try again.","details":null}}'
+)
 
 
 def iso(value: datetime) -> str:
@@ -393,8 +396,7 @@ class FlashEngine:
             code, order_id = await asyncio.shield(pending.result)
         except Exception:
             log.exception("writing a flash purchase failed")
-            body = b'{"error":{"code":"try_again","message":"Try again.","details":null}}'
-            return Answer(503, body)
+            return TRY_AGAIN_ANSWER
         finally:
             self._pending.pop(ask.order_id, None)
         if code == OK:

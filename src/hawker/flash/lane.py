@@ -27,13 +27,12 @@ from hawker.flash.buy import (
     answer_press,
     response_head,
 )
-from hawker.flash.engine import Answer, FlashEngine, engine_of
+from hawker.flash.engine import TRY_AGAIN_ANSWER, Answer, FlashEngine, engine_of
 
 log = logging.getLogger("hawker.flash")
 
 _PREFIX = PREFIX.encode()
 _SUFFIX = SUFFIX.encode()
-_TRY_AGAIN = Answer(503, b'{"error":{"code":"try_again","message":"Try again.","details":null}}')
 
 
 class _NoEvent:
@@ -113,7 +112,7 @@ class FlashLaneProtocol(HttpToolsProtocol):
             at_once = answer_at_once(self._lane_engine(), press.path, press.headers)
         except Exception:
             log.exception("answering a buy press failed")
-            at_once = _TRY_AGAIN
+            at_once = TRY_AGAIN_ANSWER
         if at_once is not None:  # no task, no coroutine: written before the next read
             self._respond(press, at_once)
             return
@@ -136,7 +135,7 @@ class FlashLaneProtocol(HttpToolsProtocol):
             answer = await answer_press(self._lane_engine(), press.path, press.headers, raw)
         except Exception:
             log.exception("answering a buy press failed")
-            answer = _TRY_AGAIN
+            answer = TRY_AGAIN_ANSWER
         self._respond(press, answer)
 
     def _respond(self, press: _Press, answer: Answer) -> None:

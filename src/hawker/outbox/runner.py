@@ -21,7 +21,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hawker.db import insert_rows
+from hawker.db import insert_rows, one_of
 from hawker.kit.ids import new_id
 from hawker.models import Job, JobStatus, OutboxEvent
 from hawker.outbox.registry import LONG_TASKS, SUBSCRIPTIONS, TASKS, TIMERS, TaskContext, wants
@@ -101,7 +101,7 @@ class JobRunner:
             await insert_rows(s, cast(Table, Job.__table__), jobs)
             await s.execute(
                 update(OutboxEvent)
-                .where(OutboxEvent.id.in_([e[0] for e in events]))
+                .where(one_of(s, OutboxEvent.id, [e[0] for e in events]))
                 .values(dispatched_at=now)
                 .execution_options(synchronize_session=False)
             )
